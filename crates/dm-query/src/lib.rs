@@ -1,0 +1,2 @@
+//! Every X API v2 Direct Messages endpoint, validated and encoded into `http` requests.
+#![deny(missing_docs)]

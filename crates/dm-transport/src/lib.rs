@@ -1,0 +1,2 @@
+//! A pluggable transport for the X API v2 Direct Messages endpoints.
+#![deny(missing_docs)]
