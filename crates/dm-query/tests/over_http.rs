@@ -1,0 +1,224 @@
+//! Built requests sent by hyper to a real HTTP server on 127.0.0.1: what the server receives
+//! is what was built, and the server parses the query back to the same value.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use dm_model::{
+    DmEventField, EventType, Expansion, GroupConversationRequest, MessageRequest, UserField,
+};
+use dm_query::{
+    ApiRequest, BaseUrl, BlockDms, CreateGroup, DeleteEvent, DownloadMedia, EventsQuery,
+    FieldsQuery, GetEvent, ListEvents, Operation, Scope, SendToConversation, SendToParticipant,
+    UnblockDms,
+};
+use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use proptest::prelude::*;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+/// What the server saw.
+#[derive(Debug)]
+struct Seen {
+    method: http::Method,
+    /// The request target exactly as sent (path and query).
+    target: String,
+    headers: http::HeaderMap,
+    body: Bytes,
+}
+
+/// Starts a server that reports every request it receives.
+async fn server() -> (SocketAddr, mpsc::UnboundedReceiver<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                    let tx = tx.clone();
+                    async move {
+                        let (parts, body) = req.into_parts();
+                        let body = body
+                            .collect()
+                            .await
+                            .map(|b| b.to_bytes())
+                            .unwrap_or_default();
+                        let _ = tx.send(Seen {
+                            method: parts.method,
+                            target: parts
+                                .uri
+                                .path_and_query()
+                                .map(|p| p.as_str().to_owned())
+                                .unwrap_or_default(),
+                            headers: parts.headers,
+                            body,
+                        });
+                        Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::new())))
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (addr, rx)
+}
+
+type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
+
+fn client() -> HttpClient {
+    Client::builder(TokioExecutor::new()).build_http()
+}
+
+/// Sends `request` and returns what the server saw.
+async fn round_trip(
+    client: &HttpClient,
+    rx: &mut mpsc::UnboundedReceiver<Seen>,
+    request: http::Request<Bytes>,
+) -> Seen {
+    let response = client.request(request.map(Full::new)).await.unwrap();
+    assert_eq!(response.status(), http::StatusCode::OK);
+    rx.recv().await.unwrap()
+}
+
+fn requests() -> Vec<Box<dyn ApiRequest>> {
+    let user: dm_model::UserId = "944480690".parse().unwrap();
+    let query = EventsQuery::new()
+        .max_results(7)
+        .pagination_token("18LAA581J5II7LA00C00ZZZZ")
+        .event_types([EventType::MessageCreate, EventType::ParticipantsJoin])
+        .dm_event_fields([DmEventField::Text, DmEventField::SenderId])
+        .expansions([Expansion::SenderId])
+        .user_fields([UserField::Username]);
+    vec![
+        Box::new(ListEvents::new(Scope::All, query.clone())),
+        Box::new(ListEvents::new(
+            Scope::Conversation("944480690-906948460078698496".parse().unwrap()),
+            query.clone(),
+        )),
+        Box::new(ListEvents::new(Scope::WithParticipant(user.clone()), query)),
+        Box::new(
+            GetEvent::new("1582838499983564806".parse().unwrap())
+                .fields(FieldsQuery::new().dm_event_fields([DmEventField::CreatedAt])),
+        ),
+        Box::new(DeleteEvent {
+            id: "1582838499983564806".parse().unwrap(),
+        }),
+        Box::new(SendToParticipant {
+            participant_id: user.clone(),
+            message: MessageRequest::text("héllo ☃ \"quoted\"").unwrap(),
+        }),
+        Box::new(SendToConversation {
+            conversation_id: "1578398451921985538".parse().unwrap(),
+            message: MessageRequest::media("1583157113245011970".parse().unwrap()),
+        }),
+        Box::new(CreateGroup {
+            body: GroupConversationRequest::new(
+                vec![user.clone(), "906948460078698496".parse().unwrap()],
+                MessageRequest::text("group").unwrap(),
+            )
+            .unwrap(),
+        }),
+        Box::new(DownloadMedia {
+            dm_id: "1585321444547837956".parse().unwrap(),
+            media_id: "1583157113245011970".parse().unwrap(),
+            resource_id: "tJg5kUG5RKPi3jNi.jpg".parse().unwrap(),
+        }),
+        Box::new(BlockDms {
+            user_id: user.clone(),
+        }),
+        Box::new(UnblockDms { user_id: user }),
+    ]
+}
+
+#[tokio::test]
+async fn every_operation_arrives_as_built() {
+    let (addr, mut rx) = server().await;
+    let base = BaseUrl::parse(&format!("http://{addr}")).unwrap();
+    let client = client();
+    let mut operations = Vec::new();
+    for value in requests() {
+        let request = value.to_request(&base).unwrap();
+        let op = value.operation();
+        operations.push(op);
+        let expected_target = request.uri().path_and_query().unwrap().as_str().to_owned();
+        let expected_body = request.body().clone();
+        let seen = round_trip(&client, &mut rx, request).await;
+        assert_eq!(seen.method, op.method(), "{op}");
+        assert_eq!(seen.target, expected_target, "{op}");
+        assert_eq!(seen.body, expected_body, "{op}");
+        assert_eq!(seen.headers["user-agent"], dm_query::USER_AGENT, "{op}");
+        assert!(seen.headers.contains_key("accept"), "{op}");
+        if op.has_request_body() {
+            assert_eq!(seen.headers["content-type"], "application/json", "{op}");
+            let sent: serde_json::Value = serde_json::from_slice(&seen.body).unwrap();
+            assert!(sent.is_object(), "{op}");
+        } else {
+            assert!(seen.body.is_empty(), "{op}");
+            assert!(!seen.headers.contains_key("content-type"), "{op}");
+        }
+        if op.method() == http::Method::POST && !op.has_request_body() {
+            assert_eq!(seen.headers["content-length"], "0", "{op}");
+        }
+        // The server side reads the same query back.
+        let (path, query) = seen
+            .target
+            .split_once('?')
+            .unwrap_or((seen.target.as_str(), ""));
+        match op {
+            Operation::GetDmEvents
+            | Operation::GetDmConversationEvents
+            | Operation::GetDmEventsWithParticipant => {
+                let q = EventsQuery::parse(query).unwrap();
+                assert_eq!(q.get_max_results(), Some(7));
+                assert_eq!(q.get_pagination_token(), Some("18LAA581J5II7LA00C00ZZZZ"));
+            }
+            Operation::GetDmEvent => {
+                FieldsQuery::parse(query).unwrap();
+            }
+            _ => assert!(query.is_empty(), "{op}"),
+        }
+        // The path has the template's shape.
+        let template: Vec<&str> = op.path_template().split('/').collect();
+        let got: Vec<&str> = path.split('/').collect();
+        assert_eq!(template.len(), got.len(), "{op}: {path}");
+        for (t, g) in template.iter().zip(&got) {
+            if !t.starts_with('{') {
+                assert_eq!(t, g, "{op}: {path}");
+            }
+        }
+    }
+    assert_eq!(operations, Operation::ALL);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Opaque tokens with characters that mean something in a URI survive the trip.
+    #[test]
+    fn tokens_survive_the_wire(token in "[ -~]{16,40}|.{16,24}", max in 1u32..=100) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let (addr, mut rx) = server().await;
+            let base = BaseUrl::parse(&format!("http://{addr}/prefix")).unwrap();
+            let query = EventsQuery::new().max_results(max).pagination_token(token.clone());
+            let request = ListEvents::new(Scope::All, query.clone()).to_request(&base).unwrap();
+            let seen = round_trip(&client(), &mut rx, request).await;
+            let (path, q) = seen.target.split_once('?').unwrap();
+            assert_eq!(path, "/prefix/2/dm_events");
+            let parsed = EventsQuery::parse(q).unwrap();
+            assert_eq!(parsed.get_pagination_token(), Some(token.as_str()));
+            assert_eq!(parsed, query);
+        });
+    }
+}
