@@ -1,0 +1,114 @@
+//! [`decode`]: JSON bytes to a typed value, with errors that name the JSON path that failed.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+
+/// What kind of failure a [`DecodeError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// The input is not valid JSON.
+    Syntax,
+    /// The input ended early (truncated body).
+    Eof,
+    /// Valid JSON that does not fit the expected type (wrong type, invalid id, missing field).
+    Data,
+}
+
+/// A body that could not be decoded.
+///
+/// `Display` reads like ``invalid JSON at `data[3].created_at`: <reason> (line 1, column 80)``.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid JSON at `{path}`: {message} (line {line}, column {column})")]
+pub struct DecodeError {
+    path: String,
+    message: String,
+    line: usize,
+    column: usize,
+    kind: DecodeErrorKind,
+}
+
+impl DecodeError {
+    /// The JSON path that failed, e.g. `data[3].created_at`; `.` for the root.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The reason, without the path or position.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The 1-based line of the failure (0 when unknown).
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// The 1-based column of the failure (0 when unknown).
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> DecodeErrorKind {
+        self.kind
+    }
+
+    /// Whether the input ended early (a truncated body).
+    pub fn is_eof(&self) -> bool {
+        self.kind == DecodeErrorKind::Eof
+    }
+}
+
+/// Decodes a JSON body into `T`.
+///
+/// # Errors
+///
+/// [`DecodeError`] naming the JSON path that failed when `bytes` is not valid JSON, is
+/// truncated, has trailing characters, or does not fit `T`.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = match serde_path_to_error::deserialize(&mut de) {
+        Ok(v) => v,
+        Err(e) => {
+            let path = e.path().to_string();
+            return Err(from_json(path, e.into_inner()));
+        }
+    };
+    de.end().map_err(|e| from_json(".".to_owned(), e))?;
+    Ok(value)
+}
+
+fn from_json(path: String, e: serde_json::Error) -> DecodeError {
+    use serde_json::error::Category;
+    let kind = match e.classify() {
+        Category::Eof => DecodeErrorKind::Eof,
+        Category::Syntax | Category::Io => DecodeErrorKind::Syntax,
+        Category::Data => DecodeErrorKind::Data,
+    };
+    let (line, column) = (e.line(), e.column());
+    // serde_json appends " at line L column C"; we report the position separately.
+    let mut message = e.to_string();
+    let suffix = format!(" at line {line} column {column}");
+    if let Some(stripped) = message.strip_suffix(&suffix) {
+        message = stripped.to_owned();
+    }
+    DecodeError {
+        path,
+        message,
+        line,
+        column,
+        kind,
+    }
+}
+
+impl fmt::Display for DecodeErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DecodeErrorKind::Syntax => "syntax",
+            DecodeErrorKind::Eof => "eof",
+            DecodeErrorKind::Data => "data",
+        })
+    }
+}

@@ -1,0 +1,3 @@
+//! Code generated from the vendored OpenAPI spec by `cargo xtask codegen`.
+
+pub mod fields;

@@ -1,0 +1,300 @@
+//! The machinery behind every wire object: a `Deserialize` visitor that reads known members into
+//! typed fields and every other member straight into an `extra` map (no buffering through
+//! `#[serde(flatten)]`), and a `Serialize` that writes them back, so decode → encode yields the
+//! same JSON value.
+//!
+//! Values the typed field cannot represent (an explicit `null`, an empty array) are kept in
+//! `extra` under their key, and a member received under an alias (`referenced_posts`) is
+//! re-encoded under that spelling.
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, MapAccess};
+use serde_json::Value;
+
+/// How one typed member is read and written.
+pub(crate) trait WireField: Sized {
+    /// Reads the value of a present member. The second element is the raw JSON to keep in
+    /// `extra` because the typed value cannot represent it (`null`, `[]`).
+    fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(Self, Option<Value>), A::Error>;
+    /// The value when the member is absent; `None` when the member is required.
+    fn absent() -> Option<Self>;
+    /// Whether the member is written on serialization.
+    fn present(&self) -> bool;
+}
+
+impl<T: DeserializeOwned> WireField for Option<T> {
+    fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(Self, Option<Value>), A::Error> {
+        let v: Option<T> = map.next_value()?;
+        let raw = v.is_none().then_some(Value::Null);
+        Ok((v, raw))
+    }
+    fn absent() -> Option<Self> {
+        Some(None)
+    }
+    fn present(&self) -> bool {
+        self.is_some()
+    }
+}
+
+impl<T: DeserializeOwned> WireField for Vec<T> {
+    fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(Self, Option<Value>), A::Error> {
+        Ok(match map.next_value::<Option<Vec<T>>>()? {
+            None => (Vec::new(), Some(Value::Null)),
+            Some(v) if v.is_empty() => (v, Some(Value::Array(Vec::new()))),
+            Some(v) => (v, None),
+        })
+    }
+    fn absent() -> Option<Self> {
+        Some(Vec::new())
+    }
+    fn present(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+/// Required members: the key must be present.
+macro_rules! required_field {
+    ($($ty:ty),* $(,)?) => {$(
+        impl WireField for $ty {
+            fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(Self, Option<Value>), A::Error> {
+                Ok((map.next_value()?, None))
+            }
+            fn absent() -> Option<Self> {
+                None
+            }
+            fn present(&self) -> bool {
+                true
+            }
+        }
+    )*};
+}
+
+required_field!(
+    String,
+    crate::DmEventId,
+    crate::UserId,
+    crate::TweetId,
+    crate::DmConversationId,
+    crate::MediaKey,
+);
+
+/// `event_type` is required by SPEC 2.166 but not by SPEC-167 (and the reference's partial-error
+/// example omits it): an absent type reads as `Other("")` and is not written back.
+impl WireField for crate::EventType {
+    fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(Self, Option<Value>), A::Error> {
+        let v: crate::EventType = map.next_value()?;
+        let raw = (!v.present()).then(|| Value::String(String::new()));
+        Ok((v, raw))
+    }
+    fn absent() -> Option<Self> {
+        Some(crate::EventType::Other(String::new()))
+    }
+    fn present(&self) -> bool {
+        !matches!(self, crate::EventType::Other(s) if s.is_empty())
+    }
+}
+
+/// A map key, borrowed from the input when it has no escapes.
+pub(crate) enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+    pub(crate) fn into_string(self) -> String {
+        match self {
+            Key::Borrowed(s) => s.to_owned(),
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(s))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(s.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(s))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
+
+/// Which members were received under an alias spelling (usually none: no allocation).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Aliased(Vec<&'static str>);
+
+impl Aliased {
+    /// The key to write `primary` under: its alias when that is how it was received.
+    pub(crate) fn key(&self, primary: &'static str, aliases: &[&'static str]) -> &'static str {
+        match aliases.first() {
+            Some(alias) if self.0.contains(&primary) => alias,
+            _ => primary,
+        }
+    }
+    /// Marks `primary` as received (or not) under its alias.
+    pub(crate) fn set(&mut self, primary: &'static str, aliased: bool) {
+        self.0.retain(|k| *k != primary);
+        if aliased {
+            self.0.push(primary);
+        }
+    }
+}
+
+/// Defines a wire object: a struct of typed members plus `extra`, with the serde impls above.
+macro_rules! wire_object {
+    (
+        #[default]
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                pub $field:ident : $ty:ty = $key:literal $(| $alias:literal)?
+            ),* $(,)?
+        }
+    ) => {
+        $crate::wire::wire_object! {
+            $(#[$meta])*
+            pub struct $name {
+                $( $(#[$fmeta])* pub $field: $ty = $key $(| $alias)?, )*
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name {
+                    $( $field: Default::default(), )*
+                    extra: serde_json::Map::new(),
+                    aliased: Default::default(),
+                }
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                pub $field:ident : $ty:ty = $key:literal $(| $alias:literal)?
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+            /// Members this version does not model, kept verbatim so that re-encoding loses
+            /// nothing (also explicit `null`s and empty arrays of modelled members).
+            pub extra: serde_json::Map<String, serde_json::Value>,
+            #[allow(dead_code)]
+            aliased: $crate::wire::Aliased,
+        }
+
+        impl $name {
+            /// Whether member `key` is written from a typed field (so `extra` must not repeat it).
+            fn __written(&self, key: &str) -> bool {
+                match key {
+                    $( $key $(| $alias)? => $crate::wire::WireField::present(&self.$field), )*
+                    _ => false,
+                }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(None)?;
+                $(
+                    if $crate::wire::WireField::present(&self.$field) {
+                        let key = self.aliased.key($key, &[$($alias)?]);
+                        map.serialize_entry(key, &self.$field)?;
+                    }
+                )*
+                for (k, v) in &self.extra {
+                    if !self.__written(k) {
+                        map.serialize_entry(k, v)?;
+                    }
+                }
+                map.end()
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " object"))
+                    }
+                    #[allow(unused_mut)]
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut __map: A) -> Result<$name, A::Error> {
+                        $( let mut $field: Option<$ty> = None; )*
+                        let mut __extra = serde_json::Map::new();
+                        let mut __aliased = $crate::wire::Aliased::default();
+                        while let Some(__key) = __map.next_key::<$crate::wire::Key<'de>>()? {
+                            match __key.as_str() {
+                                $(
+                                    $key => {
+                                        let (v, raw) = <$ty as $crate::wire::WireField>::read(&mut __map)?;
+                                        $field = Some(v);
+                                        __aliased.set($key, false);
+                                        if let Some(raw) = raw {
+                                            __extra.insert(__key.into_string(), raw);
+                                        }
+                                    }
+                                    $(
+                                        $alias => {
+                                            let (v, raw) = <$ty as $crate::wire::WireField>::read(&mut __map)?;
+                                            $field = Some(v);
+                                            __aliased.set($key, true);
+                                            if let Some(raw) = raw {
+                                                __extra.insert(__key.into_string(), raw);
+                                            }
+                                        }
+                                    )?
+                                )*
+                                _ => {
+                                    let v: serde_json::Value = __map.next_value()?;
+                                    __extra.insert(__key.into_string(), v);
+                                }
+                            }
+                        }
+                        Ok($name {
+                            $(
+                                $field: match $field {
+                                    Some(v) => v,
+                                    None => <$ty as $crate::wire::WireField>::absent()
+                                        .ok_or_else(|| <A::Error as serde::de::Error>::missing_field($key))?,
+                                },
+                            )*
+                            extra: __extra,
+                            aliased: __aliased,
+                        })
+                    }
+                }
+                deserializer.deserialize_map(Visitor)
+            }
+        }
+    };
+}
+
+pub(crate) use wire_object;
