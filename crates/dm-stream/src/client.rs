@@ -1,0 +1,254 @@
+//! [`Client`] and its [`ClientBuilder`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use dm_model::{DmConversationId, DmEventsPage, UserId};
+use dm_query::{ApiRequest, BaseUrl, ListEvents, Scope};
+use dm_transport::{Auth, HyperTransport, RateLimit, RateLimitPolicy, RetryPolicy, Stack, Transport};
+
+use crate::error::Error;
+use crate::request::EventsRequest;
+
+/// The xdm client: cheap to clone and share across tasks (one `Arc`).
+///
+/// Every request crosses the same layer stack (retries, the rate limiter, auth), so clones
+/// and concurrent streams share one rate budget per endpoint family.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+pub(crate) struct ClientInner {
+    pub(crate) base: BaseUrl,
+    pub(crate) stack: Stack,
+    pub(crate) page_size: u32,
+    pub(crate) prefetch: usize,
+    pub(crate) decode_retries: u32,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base)
+            .field("page_size", &self.inner.page_size)
+            .field("prefetch", &self.inner.prefetch)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`].
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    auth: Option<Auth>,
+    transport: Option<Arc<dyn Transport>>,
+    retry: RetryPolicy,
+    rate_limit: RateLimitPolicy,
+    page_size: u32,
+    prefetch: usize,
+    decode_retries: u32,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .field("page_size", &self.page_size)
+            .field("prefetch", &self.prefetch)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: None,
+            auth: None,
+            transport: None,
+            retry: RetryPolicy::default(),
+            rate_limit: RateLimitPolicy::default(),
+            page_size: 100,
+            prefetch: 1,
+            decode_retries: 2,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The API's base URL (default `https://api.x.com`); point it at a sandbox in tests.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// How requests authenticate: an OAuth 2.0 user token (plain or refreshing) or
+    /// OAuth 1.0a user context. DMs need user context; app-only tokens are refused.
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// A shorthand for [`ClientBuilder::auth`] with an OAuth 2.0 user access token.
+    pub fn bearer_token(self, token: impl Into<String>) -> Self {
+        self.auth(Auth::bearer(token.into()))
+    }
+
+    /// The transport under the layer stack (default: [`HyperTransport`]). Plug in your own
+    /// HTTP stack or a test double here.
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// How failed idempotent requests are retried.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How the rate budget is paced.
+    pub fn rate_limit(mut self, policy: RateLimitPolicy) -> Self {
+        self.rate_limit = policy;
+        self
+    }
+
+    /// Events per page for lookups (`max_results`, 1..=100, default 100: the fewest requests).
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = n;
+        self
+    }
+
+    /// How many pages a stream fetches ahead of its consumer (default 1; 0 turns prefetch off).
+    pub fn prefetch(mut self, pages: usize) -> Self {
+        self.prefetch = pages;
+        self
+    }
+
+    /// How many times a page whose 2xx body does not decode (malformed or cut short) is
+    /// fetched again before the stream fails (default 2).
+    pub fn decode_retries(mut self, n: u32) -> Self {
+        self.decode_retries = n;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a bad base URL, a page size outside 1..=100, or a default
+    /// transport that cannot be built (no TLS roots).
+    pub fn build(self) -> Result<Client, Error> {
+        let base = match &self.base_url {
+            Some(url) => BaseUrl::parse(url).map_err(|e| Error::Config(e.to_string()))?,
+            None => BaseUrl::default(),
+        };
+        if !(1..=100).contains(&self.page_size) {
+            return Err(Error::Config(format!(
+                "page size {} is outside 1..=100",
+                self.page_size
+            )));
+        }
+        let transport = match self.transport {
+            Some(t) => t,
+            None => Arc::new(HyperTransport::new().map_err(|e| Error::Config(e.to_string()))?),
+        };
+        let mut stack = Stack::builder(transport)
+            .retry(self.retry)
+            .rate_limit(self.rate_limit);
+        if let Some(auth) = self.auth {
+            stack = stack.auth(auth);
+        }
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                base,
+                stack: stack.build(),
+                page_size: self.page_size,
+                prefetch: self.prefetch,
+                decode_retries: self.decode_retries,
+            }),
+        })
+    }
+}
+
+/// A decoded page with the response's rate-limit state.
+pub(crate) struct Fetched {
+    pub(crate) page: DmEventsPage,
+    pub(crate) rate_limit: Option<RateLimit>,
+}
+
+impl Client {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.inner.base
+    }
+
+    /// The layer stack every request crosses (for its counters: requests, retries,
+    /// rate-limit waits, refreshes).
+    pub fn stack(&self) -> &Stack {
+        &self.inner.stack
+    }
+
+    /// Events of `scope`: build the query, then stream [`pages`](EventsRequest::pages) or
+    /// [`events`](EventsRequest::events), or [`sync`](Client::sync) and
+    /// [`follow`](Client::follow) it.
+    pub fn events(&self, scope: Scope) -> EventsRequest {
+        EventsRequest::new(self.clone(), scope)
+    }
+
+    /// Every event of the authenticated user's conversations, last 30 days (`GET /2/dm_events`).
+    pub fn all_events(&self) -> EventsRequest {
+        self.events(Scope::All)
+    }
+
+    /// The events of one conversation, one-to-one or group.
+    pub fn conversation(&self, id: DmConversationId) -> EventsRequest {
+        self.events(Scope::Conversation(id))
+    }
+
+    /// The events of the one-to-one conversation with `user`.
+    pub fn with_participant(&self, user: UserId) -> EventsRequest {
+        self.events(Scope::WithParticipant(user))
+    }
+
+    /// Sends one request through the stack; a non-2xx answer is an error.
+    pub(crate) async fn execute(
+        &self,
+        request: &impl ApiRequest,
+    ) -> Result<http::Response<Bytes>, Error> {
+        let http_request = request.to_request(&self.inner.base)?;
+        Ok(self.inner.stack.send(http_request).await?)
+    }
+
+    /// Fetches and decodes one page. A 2xx body that does not decode is fetched again a few
+    /// times (a GET is idempotent) before the error is returned.
+    pub(crate) async fn fetch_page(&self, request: &ListEvents) -> Result<Fetched, Error> {
+        let mut attempt = 0u32;
+        loop {
+            let response = self.execute(request).await?;
+            let rate_limit = RateLimit::from_headers(response.headers());
+            match dm_model::decode::<DmEventsPage>(response.body()) {
+                Ok(page) => return Ok(Fetched { page, rate_limit }),
+                Err(e) if attempt < self.inner.decode_retries => {
+                    attempt += 1;
+                    tracing::warn!(attempt, error = %e, "page did not decode; fetching it again");
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+/// Full-jitter exponential backoff: up to 50 ms × 2^attempt, capped at 2 s.
+pub(crate) fn backoff(attempt: u32) -> Duration {
+    let cap = Duration::from_millis(50u64.saturating_mul(1 << attempt.min(6))).min(Duration::from_secs(2));
+    cap.mul_f64(rand::random::<f64>())
+}

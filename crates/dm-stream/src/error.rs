@@ -1,0 +1,108 @@
+//! The client's error types: [`Error`] for one call, [`StreamError`] for a stream that ended.
+
+use crate::checkpoint::Checkpoint;
+
+/// Why a call failed.
+///
+/// Transport errors keep their detail (whether the request may have been sent, the parsed
+/// problems, the rate-limit state): see [`Error::transport`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A parameter or id was refused before anything was sent.
+    #[error(transparent)]
+    Query(#[from] dm_query::QueryError),
+    /// A request body was refused before anything was sent.
+    #[error(transparent)]
+    Body(#[from] dm_model::BodyError),
+    /// The request failed on the way or the API refused it.
+    #[error(transparent)]
+    Transport(#[from] dm_transport::Error),
+    /// A 2xx response body did not decode; the error names the JSON path.
+    #[error("the response did not decode: {0}")]
+    Decode(#[from] dm_model::DecodeError),
+    /// A 2xx response decoded but lacked what the operation promises (e.g. no `data`).
+    #[error("unexpected response: {0}")]
+    Unexpected(String),
+    /// A checkpoint or sync state was made for a different lookup than the one resuming it.
+    #[error("the checkpoint belongs to another lookup ({found}), not this one ({expected})")]
+    CheckpointMismatch {
+        /// The lookup this request describes.
+        expected: String,
+        /// The lookup the checkpoint was taken from.
+        found: String,
+    },
+    /// A send failed after the request may have reached the server: the message may have
+    /// been sent. It is never retried automatically (a send is not idempotent).
+    #[error(
+        "the message to {target} may have been sent: {source}. It was not retried; look up the \
+         conversation's latest events before sending it again"
+    )]
+    MaybeSent {
+        /// Where the message was going.
+        target: String,
+        /// What failed.
+        #[source]
+        source: dm_transport::Error,
+    },
+    /// The client could not be built.
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// The transport error underneath, if any.
+    pub fn transport(&self) -> Option<&dm_transport::Error> {
+        match self {
+            Error::Transport(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the request may have reached the server (relevant for sends, which are
+    /// never retried once they may have been sent).
+    pub fn may_have_been_sent(&self) -> bool {
+        match self {
+            Error::Transport(e) => e.may_have_been_sent(),
+            Error::MaybeSent { .. } => true,
+            // The response arrived: the request certainly was sent.
+            Error::Decode(_) | Error::Unexpected(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// The final error of a stream, with the checkpoint to resume from.
+///
+/// Retries, rate-limit waits and token refreshes happen inside the stream; a stream yields a
+/// `StreamError` only when the failure is final, and then ends. Resuming a new stream from
+/// [`StreamError::checkpoint`] continues exactly after the last item that was delivered.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct StreamError {
+    #[source]
+    error: Error,
+    checkpoint: Option<Checkpoint>,
+}
+
+impl StreamError {
+    pub(crate) fn new(error: Error, checkpoint: Option<Checkpoint>) -> Self {
+        StreamError { error, checkpoint }
+    }
+
+    /// What went wrong.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// Consumes the error, returning what went wrong.
+    pub fn into_error(self) -> Error {
+        self.error
+    }
+
+    /// The checkpoint after the last item delivered before the failure (`None` when the
+    /// failure came before the stream could describe its position, e.g. a bad query).
+    pub fn checkpoint(&self) -> Option<&Checkpoint> {
+        self.checkpoint.as_ref()
+    }
+}
