@@ -6,7 +6,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use dm_model::{DmConversationId, DmEventsPage, UserId};
 use dm_query::{ApiRequest, BaseUrl, ListEvents, Scope};
-use dm_transport::{Auth, HyperTransport, RateLimit, RateLimitPolicy, RetryPolicy, Stack, Transport};
+use dm_transport::{
+    Auth, HyperTransport, RateLimit, RateLimitPolicy, RetryPolicy, Stack, Transport,
+};
 
 use crate::error::Error;
 use crate::request::EventsRequest;
@@ -249,6 +251,7 @@ impl Client {
 
 /// Full-jitter exponential backoff: up to 50 ms × 2^attempt, capped at 2 s.
 pub(crate) fn backoff(attempt: u32) -> Duration {
-    let cap = Duration::from_millis(50u64.saturating_mul(1 << attempt.min(6))).min(Duration::from_secs(2));
+    let cap = Duration::from_millis(50u64.saturating_mul(1 << attempt.min(6)))
+        .min(Duration::from_secs(2));
     cap.mul_f64(rand::random::<f64>())
 }

@@ -21,7 +21,16 @@ pub enum Error {
     /// A 2xx response body did not decode; the error names the JSON path.
     #[error("the response did not decode: {0}")]
     Decode(#[from] dm_model::DecodeError),
-    /// A 2xx response decoded but lacked what the operation promises (e.g. no `data`).
+    /// A 2xx answer carried no `data`, only problems (e.g. the event does not exist:
+    /// the API answers a missing event with a 200 and a `resource-not-found` problem).
+    #[error("the API returned no {what}: {}", summarize(problems))]
+    NoData {
+        /// What was asked for.
+        what: String,
+        /// Why, as the API put it.
+        problems: Vec<dm_model::Problem>,
+    },
+    /// A 2xx response decoded but lacked what the operation promises.
     #[error("unexpected response: {0}")]
     Unexpected(String),
     /// A checkpoint or sync state was made for a different lookup than the one resuming it.
@@ -50,7 +59,32 @@ pub enum Error {
     Config(String),
 }
 
+fn summarize(problems: &[dm_model::Problem]) -> String {
+    if problems.is_empty() {
+        return "no reason given".into();
+    }
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 impl Error {
+    /// The problems the API reported, whether with an error status or beside a 2xx
+    /// without data.
+    pub fn problems(&self) -> &[dm_model::Problem] {
+        match self {
+            Error::NoData { problems, .. } => problems,
+            Error::Transport(e) => e.as_api().map(|a| a.problems.as_slice()).unwrap_or(&[]),
+            Error::MaybeSent { source, .. } => source
+                .as_api()
+                .map(|a| a.problems.as_slice())
+                .unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
     /// The transport error underneath, if any.
     pub fn transport(&self) -> Option<&dm_transport::Error> {
         match self {
@@ -66,7 +100,7 @@ impl Error {
             Error::Transport(e) => e.may_have_been_sent(),
             Error::MaybeSent { .. } => true,
             // The response arrived: the request certainly was sent.
-            Error::Decode(_) | Error::Unexpected(_) => true,
+            Error::Decode(_) | Error::Unexpected(_) | Error::NoData { .. } => true,
             _ => false,
         }
     }

@@ -88,7 +88,11 @@ impl FollowStream {
     fn start_poll(&mut self) {
         let request = self.request.clone();
         let state = self.state.clone();
-        let delay = if self.polls == 0 { Duration::ZERO } else { self.interval };
+        let delay = if self.polls == 0 {
+            Duration::ZERO
+        } else {
+            self.interval
+        };
         self.polls += 1;
         self.fut = Some(
             async move {
@@ -125,7 +129,8 @@ impl FollowStream {
                 .map(|d| d.as_secs())
                 .unwrap_or(0);
             let window_left = Duration::from_secs(rl.reset.saturating_sub(now));
-            let spacing = window_left / (rl.remaining.saturating_add(1)).min(u32::MAX as u64) as u32;
+            let spacing =
+                window_left / (rl.remaining.saturating_add(1)).min(u32::MAX as u64) as u32;
             self.interval = self.interval.max(spacing);
         }
     }

@@ -11,6 +11,58 @@
 //! - [`EventsRequest::sync`] / [`SyncState`]: only what is new; [`EventsRequest::follow`]:
 //!   new events as they arrive.
 //! - [`Client::conversations`]: many conversations at once.
+//! - [`Client::send_to_user`], [`Client::send_to_conversation`], [`Client::create_group`],
+//!   [`Client::get_event`], [`Client::delete_event`], [`Client::block_dms`],
+//!   [`Client::unblock_dms`]: the other operations. Sends are never retried once they may
+//!   have reached the server ([`Error::MaybeSent`]).
+//!
+//! # Example
+//!
+//! Against the sandbox (`dm-fake`), exactly as against `https://api.x.com`:
+//!
+//! ```
+//! use dm_model::EventKind;
+//! use dm_stream::Client;
+//! use futures::TryStreamExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sandbox = dm_fake::FakeServer::builder().seed(1).events(250).start().await?;
+//! let client = Client::builder()
+//!     .base_url(sandbox.base_url())
+//!     .bearer_token(sandbox.token())
+//!     .build()?;
+//!
+//! // Every event of the last 30 days, newest first, with senders and media resolved.
+//! let mut events = client.all_events().all_fields().events();
+//! let mut checkpoint = None;
+//! while let Some(event) = events.try_next().await? {
+//!     if let EventKind::Message { text, .. } = event.event().kind() {
+//!         let who = event.sender().and_then(|u| u.username.as_deref()).unwrap_or("?");
+//!         let _line = format!("@{who}: {text}");
+//!     }
+//!     checkpoint = Some(event.checkpoint());
+//!     break; // stop after one event...
+//! }
+//!
+//! // ...and resume exactly after it, even in another process (the checkpoint is serde).
+//! let saved = serde_json::to_string(&checkpoint.unwrap())?;
+//! let rest: Vec<_> = client
+//!     .all_events()
+//!     .all_fields()
+//!     .resume(serde_json::from_str(&saved)?)
+//!     .events()
+//!     .try_collect()
+//!     .await?;
+//! assert_eq!(rest.len() + 1, sandbox.dataset().event_ids(&dm_fake::Scope::All).len());
+//!
+//! // Later: only what is new.
+//! let request = client.all_events();
+//! let first = request.sync(None).await?;
+//! let again = request.sync(Some(&first.state)).await?;
+//! assert!(again.events.is_empty());
+//! # Ok(()) }
+//! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -36,7 +36,7 @@ impl Client {
     /// creating the conversation if needed.
     ///
     /// ```no_run
-    /// # async fn run(client: dm_stream::Client) -> Result<(), dm_stream::Error> {
+    /// # async fn run(client: dm_stream::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use dm_model::MessageRequest;
     /// let sent = client
     ///     .send_to_user("2244994945".parse()?, MessageRequest::text("Hello!")?)
@@ -51,15 +51,21 @@ impl Client {
     /// blindly: look the conversation up first); otherwise the error says it was not sent.
     pub async fn send_to_user(&self, user: UserId, message: MessageRequest) -> Result<Sent, Error> {
         let target = format!("user {user}");
-        self.send(&SendToParticipant { participant_id: user, message }, target)
-            .await
+        self.send(
+            &SendToParticipant {
+                participant_id: user,
+                message,
+            },
+            target,
+        )
+        .await
     }
 
     /// Sends a message to a conversation, one-to-one or group
     /// (`POST /2/dm_conversations/{id}/messages`).
     ///
     /// ```no_run
-    /// # async fn run(client: dm_stream::Client) -> Result<(), dm_stream::Error> {
+    /// # async fn run(client: dm_stream::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use dm_model::MessageRequest;
     /// let conversation = "944480690-906948460078698496".parse()?;
     /// client.send_to_conversation(conversation, MessageRequest::text("On my way")?).await?;
@@ -89,7 +95,7 @@ impl Client {
     /// (`POST /2/dm_conversations`).
     ///
     /// ```no_run
-    /// # async fn run(client: dm_stream::Client) -> Result<(), dm_stream::Error> {
+    /// # async fn run(client: dm_stream::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use dm_model::MessageRequest;
     /// let group = client
     ///     .create_group(
@@ -119,10 +125,7 @@ impl Client {
         let response = match self.execute(request).await {
             Ok(r) => r,
             Err(Error::Transport(e)) if e.may_have_been_sent() && e.as_api().is_none() => {
-                return Err(Error::MaybeSent {
-                    target,
-                    source: e,
-                });
+                return Err(Error::MaybeSent { target, source: e });
             }
             Err(e) => return Err(e),
         };
@@ -132,10 +135,10 @@ impl Client {
                 conversation_id: created.dm_conversation_id,
                 event_id: created.dm_event_id,
             }),
-            None => Err(Error::Unexpected(format!(
-                "the send to {target} was answered without `data` (problems: {:?})",
-                body.errors
-            ))),
+            None => Err(Error::NoData {
+                what: format!("confirmation of the message to {target}"),
+                problems: body.errors,
+            }),
         }
     }
 
@@ -143,7 +146,7 @@ impl Client {
     /// resolved (`GET /2/dm_events/{event_id}`).
     ///
     /// ```no_run
-    /// # async fn run(client: dm_stream::Client) -> Result<(), dm_stream::Error> {
+    /// # async fn run(client: dm_stream::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use dm_query::FieldsQuery;
     /// let event = client.get_event("1582838499983564806".parse()?, FieldsQuery::all_fields()).await?;
     /// println!("{:?} from {:?}", event.event().text, event.sender().map(|u| &u.username));
@@ -152,16 +155,22 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// The API's problems (e.g. not found) as [`Error::Transport`]; [`Error::Unexpected`] when
-    /// a 200 carries no event.
-    pub async fn get_event(&self, id: DmEventId, fields: FieldsQuery) -> Result<ResolvedEvent, Error> {
-        let response = self.execute(&GetEvent::new(id.clone()).fields(fields)).await?;
+    /// [`Error::NoData`] with the API's problems when the event does not exist (a 200 with
+    /// a `resource-not-found` problem); other refusals as [`Error::Transport`].
+    pub async fn get_event(
+        &self,
+        id: DmEventId,
+        fields: FieldsQuery,
+    ) -> Result<ResolvedEvent, Error> {
+        let response = self
+            .execute(&GetEvent::new(id.clone()).fields(fields))
+            .await?;
         let body: DmEventResponse = dm_model::decode(response.body())?;
         if body.data.is_none() {
-            return Err(Error::Unexpected(format!(
-                "event {id} was answered without `data` (problems: {:?})",
-                body.errors
-            )));
+            return Err(Error::NoData {
+                what: format!("event {id}"),
+                problems: body.errors,
+            });
         }
         let page = DmEventsPage::from(body);
         let checkpoint = Checkpoint {
@@ -193,7 +202,7 @@ impl Client {
     /// Returns whether the API reports it deleted.
     ///
     /// ```no_run
-    /// # async fn run(client: dm_stream::Client) -> Result<(), dm_stream::Error> {
+    /// # async fn run(client: dm_stream::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// assert!(client.delete_event("1582838499983564806".parse()?).await?);
     /// # Ok(()) }
     /// ```
@@ -211,7 +220,7 @@ impl Client {
     /// `blocked` value.
     ///
     /// ```no_run
-    /// # async fn run(client: dm_stream::Client) -> Result<(), dm_stream::Error> {
+    /// # async fn run(client: dm_stream::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// client.block_dms("2244994945".parse()?).await?;
     /// # Ok(()) }
     /// ```
@@ -229,7 +238,7 @@ impl Client {
     /// `blocked` value (`false` once unblocked).
     ///
     /// ```no_run
-    /// # async fn run(client: dm_stream::Client) -> Result<(), dm_stream::Error> {
+    /// # async fn run(client: dm_stream::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// client.unblock_dms("2244994945".parse()?).await?;
     /// # Ok(()) }
     /// ```

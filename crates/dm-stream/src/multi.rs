@@ -44,7 +44,10 @@ impl ManyConversations {
 impl Client {
     /// The events of many conversations at once, `concurrency` at a time, sharing this
     /// client's rate budget.
-    pub fn conversations(&self, ids: impl IntoIterator<Item = DmConversationId>) -> ManyConversations {
+    pub fn conversations(
+        &self,
+        ids: impl IntoIterator<Item = DmConversationId>,
+    ) -> ManyConversations {
         ManyConversations {
             requests: ids.into_iter().map(|id| self.conversation(id)).collect(),
             concurrency: 4,

@@ -57,7 +57,11 @@ impl Pager {
         self.requests
     }
 
-    fn start(&mut self, resume: Option<Checkpoint>, start_token: Option<String>) -> Result<(), Error> {
+    fn start(
+        &mut self,
+        resume: Option<Checkpoint>,
+        start_token: Option<String>,
+    ) -> Result<(), Error> {
         let lookup = LookupKey::new(&self.scope, &self.query)?;
         let mut token = start_token;
         if let Some(cp) = resume {

@@ -116,7 +116,9 @@ impl EventStream {
         EventStream { inner }
     }
 
-    pub(crate) fn from_boxed(inner: BoxStream<'static, Result<ResolvedEvent, StreamError>>) -> Self {
+    pub(crate) fn from_boxed(
+        inner: BoxStream<'static, Result<ResolvedEvent, StreamError>>,
+    ) -> Self {
         EventStream { inner }
     }
 }

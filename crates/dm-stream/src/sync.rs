@@ -66,13 +66,11 @@ pub struct SyncBatch {
 impl EventsRequest {
     fn sync_lookup(&self, state: Option<&SyncState>) -> Result<LookupKey, Error> {
         let lookup = LookupKey::new(&self.scope, &self.query)?;
-        if let Some(s) = state {
-            if s.lookup != lookup {
-                return Err(Error::CheckpointMismatch {
-                    expected: lookup.to_string(),
-                    found: s.lookup.to_string(),
-                });
-            }
+        if let Some(s) = state.filter(|s| s.lookup != lookup) {
+            return Err(Error::CheckpointMismatch {
+                expected: lookup.to_string(),
+                found: s.lookup.to_string(),
+            });
         }
         Ok(lookup)
     }
@@ -138,7 +136,11 @@ impl EventsRequest {
         let newest = match pager.next().await {
             Some(page) => {
                 let page = page.map_err(crate::StreamError::into_error)?;
-                page.body().data.iter().map(|e| e.id.clone()).max_by_key(DmEventId::as_u64)
+                page.body()
+                    .data
+                    .iter()
+                    .map(|e| e.id.clone())
+                    .max_by_key(DmEventId::as_u64)
             }
             None => None,
         };

@@ -68,24 +68,50 @@ async fn resuming_from_a_page_checkpoint_continues_with_the_next_page() {
 
 #[tokio::test]
 async fn a_finished_checkpoint_resumes_to_nothing_without_a_request() {
-    let fake = start(dm_fake::FakeServer::builder().seed(5).events(30).trailing_empty_page(false)).await;
+    let fake = start(
+        dm_fake::FakeServer::builder()
+            .seed(5)
+            .events(30)
+            .trailing_empty_page(false),
+    )
+    .await;
     let client = client(&fake);
     let all = collect_all(&client, Scope::All).await;
     let cp = all.last().unwrap().checkpoint();
     assert!(cp.is_done());
     let before = fake.requests().len();
-    let rest: Vec<_> = client.all_events().all_fields().resume(cp).events().try_collect().await.unwrap();
+    let rest: Vec<_> = client
+        .all_events()
+        .all_fields()
+        .resume(cp)
+        .events()
+        .try_collect()
+        .await
+        .unwrap();
     assert!(rest.is_empty());
     assert_eq!(fake.requests().len(), before);
 }
 
 #[tokio::test]
 async fn the_last_event_before_a_trailing_empty_page_resumes_to_nothing() {
-    let fake = start(dm_fake::FakeServer::builder().seed(5).events(30).trailing_empty_page(true)).await;
+    let fake = start(
+        dm_fake::FakeServer::builder()
+            .seed(5)
+            .events(30)
+            .trailing_empty_page(true),
+    )
+    .await;
     let client = client(&fake);
     let all = collect_all(&client, Scope::All).await;
     let cp = all.last().unwrap().checkpoint();
-    let rest: Vec<_> = client.all_events().all_fields().resume(cp).events().try_collect().await.unwrap();
+    let rest: Vec<_> = client
+        .all_events()
+        .all_fields()
+        .resume(cp)
+        .events()
+        .try_collect()
+        .await
+        .unwrap();
     assert!(rest.is_empty());
 }
 
@@ -95,8 +121,19 @@ async fn a_checkpoint_from_another_lookup_is_refused() {
     let client = client(&fake);
     let all = collect_all(&client, Scope::All).await;
     let cp = all[0].checkpoint();
-    let err = client.all_events().max_results(10).resume(cp).events().next().await.unwrap().unwrap_err();
-    assert!(matches!(err.error(), dm_stream::Error::CheckpointMismatch { .. }), "{err}");
+    let err = client
+        .all_events()
+        .max_results(10)
+        .resume(cp)
+        .events()
+        .next()
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(err.error(), dm_stream::Error::CheckpointMismatch { .. }),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -142,7 +179,10 @@ async fn a_final_error_carries_a_checkpoint_that_completes_the_set() {
             None => panic!("the stream ended without the injected error"),
         }
     };
-    assert!(stream.next().await.is_none(), "the stream ends after its error");
+    assert!(
+        stream.next().await.is_none(),
+        "the stream ends after its error"
+    );
     let cp = roundtrip(err.checkpoint().expect("a checkpoint"));
     let rest: Vec<String> = client
         .all_events()
@@ -178,5 +218,8 @@ async fn walking_towards_newer_events_with_previous_token() {
         .unwrap();
     let mut expected: Vec<String> = all_ids[..k].to_vec();
     expected.reverse();
-    assert_eq!(newer, expected, "every newer event, oldest first, each once");
+    assert_eq!(
+        newer, expected,
+        "every newer event, oldest first, each once"
+    );
 }
