@@ -1,0 +1,125 @@
+//! [`RefreshingToken`]: an OAuth 2.0 user token that renews itself.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use super::{AuthError, OAuth2Client, TokenSet, TokenStore};
+use crate::{Error, Secret};
+
+/// An OAuth 2.0 user access token with a refresh token: refreshed shortly before it
+/// expires and once after a 401. Concurrent requests share a single refresh, and every
+/// rotated refresh token is handed to the [`TokenStore`].
+pub struct RefreshingToken {
+    client: OAuth2Client,
+    store: Arc<dyn TokenStore>,
+    margin: Duration,
+    state: std::sync::RwLock<(TokenSet, u64)>,
+    refresh_lock: tokio::sync::Mutex<()>,
+    refreshes: AtomicU64,
+}
+
+impl fmt::Debug for RefreshingToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefreshingToken")
+            .field("client", &self.client)
+            .field("margin", &self.margin)
+            .field("refreshes", &self.refreshes())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RefreshingToken {
+    /// Wraps tokens obtained from `client` (refreshed through it), saving new ones to
+    /// `store`. Refreshes 60 s before expiry by default.
+    pub fn new(client: OAuth2Client, tokens: TokenSet, store: Arc<dyn TokenStore>) -> Self {
+        Self {
+            client,
+            store,
+            margin: Duration::from_secs(60),
+            state: std::sync::RwLock::new((tokens, 0)),
+            refresh_lock: tokio::sync::Mutex::new(()),
+            refreshes: AtomicU64::new(0),
+        }
+    }
+
+    /// How long before expiry to refresh (default 60 s).
+    #[must_use]
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.margin = margin;
+        self
+    }
+
+    /// The current tokens.
+    pub fn tokens(&self) -> TokenSet {
+        self.snapshot().0
+    }
+
+    /// How many refreshes succeeded.
+    pub fn refreshes(&self) -> u64 {
+        self.refreshes.load(Ordering::Relaxed)
+    }
+
+    fn snapshot(&self) -> (TokenSet, u64) {
+        match self.state.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The access token to use now (refreshing first when it is about to expire) and its
+    /// generation (pass it to [`refresh_after`](Self::refresh_after) after a 401).
+    ///
+    /// # Errors
+    ///
+    /// A failed refresh; [`AuthError::NoRefreshToken`] if the token expired and cannot be renewed.
+    pub async fn access_token(&self) -> Result<(Secret, u64), Error> {
+        let (tokens, generation) = self.snapshot();
+        if !tokens.expires_within(self.margin, SystemTime::now()) {
+            return Ok((tokens.access_token, generation));
+        }
+        if tokens.refresh_token.is_none() {
+            if tokens.expires_within(Duration::ZERO, SystemTime::now()) {
+                return Err(AuthError::NoRefreshToken.into());
+            }
+            return Ok((tokens.access_token, generation));
+        }
+        self.refresh_after(generation).await?;
+        let (tokens, generation) = self.snapshot();
+        Ok((tokens.access_token, generation))
+    }
+
+    /// Refreshes unless another caller already replaced generation `seen` (so concurrent
+    /// callers share one refresh). Returns whether a new token is available.
+    ///
+    /// # Errors
+    ///
+    /// The token endpoint's error, or [`AuthError::TokenStore`] when the new tokens could
+    /// not be saved (they are used anyway).
+    pub async fn refresh_after(&self, seen: u64) -> Result<bool, Error> {
+        let _guard = self.refresh_lock.lock().await;
+        let (tokens, generation) = self.snapshot();
+        if generation != seen {
+            return Ok(true);
+        }
+        let Some(refresh_token) = tokens.refresh_token else {
+            return Ok(false);
+        };
+        let fresh = self.client.refresh(&refresh_token).await?;
+        match self.state.write() {
+            Ok(mut g) => *g = (fresh.clone(), generation + 1),
+            Err(poisoned) => *poisoned.into_inner() = (fresh.clone(), generation + 1),
+        }
+        self.refreshes.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(
+            generation = generation + 1,
+            "refreshed the OAuth 2.0 access token"
+        );
+        self.store
+            .save(&fresh)
+            .await
+            .map_err(|source| AuthError::TokenStore { source })?;
+        Ok(true)
+    }
+}

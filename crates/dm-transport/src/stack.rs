@@ -1,0 +1,391 @@
+//! [`Stack`]: retries → rate limit → auth → status check → transport.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use tracing::Instrument as _;
+
+use crate::auth::Auth;
+use crate::layers::{EndpointFamily, Idempotent, RateLimitPolicy, RetryPolicy};
+use crate::{ApiError, Error, RateLimit, Transport};
+
+/// Counters of what a [`Stack`] did (shared by its clones).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StackStats {
+    /// Requests handed to the inner transport (every attempt, every resend after a refresh).
+    pub requests_sent: u64,
+    /// Attempts after the first, by the retry layer.
+    pub retries: u64,
+    /// 429 responses received.
+    pub rate_limited: u64,
+    /// Times the rate limiter slept until a reset.
+    pub rate_limit_waits: u64,
+    /// Total time spent in those sleeps.
+    pub rate_limit_wait_time: Duration,
+    /// OAuth 2.0 token refreshes.
+    pub refreshes: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct StatsInner {
+    requests_sent: AtomicU64,
+    retries: AtomicU64,
+    rate_limited: AtomicU64,
+    waits: AtomicU64,
+    wait_nanos: AtomicU64,
+}
+
+impl StatsInner {
+    pub(crate) fn record_wait(&self, d: Duration) {
+        self.waits.fetch_add(1, Ordering::Relaxed);
+        let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.wait_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+}
+
+/// The request pipeline: every request goes Retry → RateLimit → Auth → status check →
+/// inner transport, so each retry is re-signed (fresh OAuth 1.0a nonce and timestamp) and
+/// counted against the budget. A non-2xx final response comes back as [`Error::Api`].
+///
+/// `Stack` is itself a [`Transport`], cheap to clone (clones share budgets and counters).
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use dm_transport::{Auth, HyperTransport, RateLimitPolicy, RetryPolicy, Stack, Transport};
+/// # async fn run() -> Result<(), dm_transport::Error> {
+/// let stack = Stack::builder(Arc::new(HyperTransport::new()?))
+///     .auth(Auth::bearer("user-access-token"))
+///     .retry(RetryPolicy::default())
+///     .rate_limit(RateLimitPolicy::default())
+///     .build();
+/// let request = http::Request::get("https://api.x.com/2/dm_events").body(bytes::Bytes::new()).unwrap();
+/// let response = stack.send(request).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Stack {
+    inner: Arc<dyn Transport>,
+    auth: Auth,
+    retry: RetryPolicy,
+    rate_limit: RateLimitPolicy,
+    base: http::Uri,
+    stats: Arc<StatsInner>,
+}
+
+/// The default base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.x.com";
+
+impl std::fmt::Debug for Stack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stack")
+            .field("auth", &self.auth)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Stack`].
+#[derive(Debug)]
+#[must_use]
+pub struct StackBuilder {
+    stack: Stack,
+}
+
+impl StackBuilder {
+    /// Sets the authentication (default: none).
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.stack.auth = auth;
+        self
+    }
+
+    /// Sets the retry policy (default: [`RetryPolicy::default`]).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.stack.retry = retry;
+        self
+    }
+
+    /// Sets the rate-limit policy (default: [`RateLimitPolicy::default`]). Pass clones of
+    /// one policy to stacks that use the same token so they share budgets.
+    pub fn rate_limit(mut self, policy: RateLimitPolicy) -> Self {
+        self.stack.rate_limit = policy;
+        self
+    }
+
+    /// Sets the base URL that relative request URIs (`/2/dm_events`) are resolved against
+    /// (default `https://api.x.com`; never read from the environment). Absolute URIs are
+    /// sent as they are.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Build`] unless `base` is an absolute `http(s)` URL without a query.
+    pub fn base_url(mut self, base: &str) -> Result<Self, Error> {
+        self.stack.base = parse_base(base)?;
+        Ok(self)
+    }
+
+    /// Builds the stack.
+    pub fn build(self) -> Stack {
+        self.stack
+    }
+}
+
+impl Stack {
+    /// Starts a stack over `inner` (a [`HyperTransport`](crate::HyperTransport) or a test double).
+    pub fn builder(inner: Arc<dyn Transport>) -> StackBuilder {
+        StackBuilder {
+            stack: Stack {
+                inner,
+                auth: Auth::None,
+                retry: RetryPolicy::default(),
+                rate_limit: RateLimitPolicy::default(),
+                base: http::Uri::from_static(DEFAULT_BASE_URL),
+                stats: Arc::new(StatsInner::default()),
+            },
+        }
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> StackStats {
+        let s = &self.stats;
+        StackStats {
+            requests_sent: s.requests_sent.load(Ordering::Relaxed),
+            retries: s.retries.load(Ordering::Relaxed),
+            rate_limited: s.rate_limited.load(Ordering::Relaxed),
+            rate_limit_waits: s.waits.load(Ordering::Relaxed),
+            rate_limit_wait_time: Duration::from_nanos(s.wait_nanos.load(Ordering::Relaxed)),
+            refreshes: self.auth.refreshes(),
+        }
+    }
+
+    /// Resolves a relative URI (path and query) against the base URL.
+    fn resolve(&self, uri: &http::Uri) -> Result<http::Uri, Error> {
+        let prefix = self.base.path().trim_end_matches('/');
+        let tail = uri.path_and_query().map_or("/", |p| p.as_str());
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = self.base.scheme().cloned();
+        parts.authority = self.base.authority().cloned();
+        parts.path_and_query = Some(
+            format!("{prefix}{tail}")
+                .parse()
+                .map_err(|e| Error::build(format!("request path `{tail}`: {e}")))?,
+        );
+        http::Uri::from_parts(parts).map_err(|e| Error::build(format!("request URI: {e}")))
+    }
+
+    /// The rate-limit policy (to inspect known budgets).
+    pub fn rate_limit_policy(&self) -> &RateLimitPolicy {
+        &self.rate_limit
+    }
+
+    /// Retry layer.
+    async fn send_with_retries(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, Error> {
+        let family = EndpointFamily::of(&request);
+        let idempotent = request.extensions().get::<Idempotent>().map_or_else(
+            || request.method().is_idempotent() || family.is_idempotent(),
+            |i| i.0,
+        );
+        let started = Instant::now();
+        let mut attempt = 1u32;
+        loop {
+            tracing::Span::current().record("attempt", attempt);
+            let result = self
+                .send_rate_limited(copy_request(&request), &family)
+                .await;
+            let error = match result {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            if !self.retry.should_retry(&error, idempotent, attempt) {
+                return Err(error);
+            }
+            let delay = self.retry.backoff(attempt);
+            if started.elapsed() + delay > self.retry.max_total {
+                return Err(error);
+            }
+            tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
+            tokio::time::sleep(delay).await;
+            self.stats.retries.fetch_add(1, Ordering::Relaxed);
+            attempt += 1;
+        }
+    }
+
+    /// Rate-limit layer: one slot per attempt; 429s (not usage-capped) are waited out.
+    async fn send_rate_limited(
+        &self,
+        request: http::Request<Bytes>,
+        family: &EndpointFamily,
+    ) -> Result<http::Response<Bytes>, Error> {
+        if !self.rate_limit.enabled {
+            return self.send_authorized(request).await;
+        }
+        let mut waited_429 = 0u32;
+        loop {
+            let permit = self.rate_limit.acquire(family, &self.stats).await?;
+            let result = self.send_authorized(copy_request(&request)).await;
+            let rate_limit = match &result {
+                Ok(response) => RateLimit::from_headers(response.headers()),
+                Err(e) => e.rate_limit().copied(),
+            };
+            if let Some(rl) = &rate_limit {
+                tracing::Span::current().record("rate_limit_remaining", rl.remaining);
+            }
+            permit.complete(rate_limit.as_ref());
+            let Err(Error::Api(api)) = &result else {
+                return result;
+            };
+            if api.status != http::StatusCode::TOO_MANY_REQUESTS {
+                return result;
+            }
+            self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+            if api.is_usage_capped() || waited_429 >= self.rate_limit.max_429_retries {
+                return result;
+            }
+            match self.rate_limit.on_429(family, rate_limit.as_ref()) {
+                Some(wait) => {
+                    tracing::info!(family = %family, wait_ms = wait.as_millis() as u64, "429: waiting for the rate-limit reset");
+                    waited_429 += 1;
+                }
+                None => return result,
+            }
+        }
+    }
+
+    /// Auth layer: signs each attempt; after a 401, refreshes once and resends.
+    async fn send_authorized(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, Error> {
+        let mut resend = Some(copy_request(&request));
+        let mut request = request;
+        loop {
+            let generation = self.auth.authorize(&mut request).await?;
+            let result = self.send_checked(request).await;
+            match (&result, resend.take()) {
+                (Err(Error::Api(api)), Some(again))
+                    if api.status == http::StatusCode::UNAUTHORIZED =>
+                {
+                    if self.auth.refresh_after_unauthorized(generation).await? {
+                        tracing::info!("401: refreshed the access token; sending again");
+                        request = again;
+                        continue;
+                    }
+                    return result;
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    /// Status check: non-2xx becomes [`Error::Api`].
+    async fn send_checked(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, Error> {
+        self.stats.requests_sent.fetch_add(1, Ordering::Relaxed);
+        let response = self.inner.send(request).await?;
+        tracing::Span::current().record("status", response.status().as_u16());
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(ApiError::from_response(&response).into())
+        }
+    }
+}
+
+#[async_trait]
+impl Transport for Stack {
+    async fn send(
+        &self,
+        mut request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, Error> {
+        if request.uri().scheme().is_none() {
+            *request.uri_mut() = self.resolve(request.uri())?;
+        }
+        let span = tracing::info_span!(
+            "xdm.request",
+            method = %request.method(),
+            path = %request.uri().path(),
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            rate_limit_remaining = tracing::field::Empty,
+        );
+        async move {
+            let result = self.send_with_retries(request).await;
+            match &result {
+                Ok(_) => tracing::debug!("request succeeded"),
+                Err(e) => tracing::debug!(error = %e, "request failed"),
+            }
+            result
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// A copy of the request, extensions included.
+pub(crate) fn copy_request(request: &http::Request<Bytes>) -> http::Request<Bytes> {
+    let mut copy = crate::hyper_transport::copy_request(request);
+    *copy.extensions_mut() = request.extensions().clone();
+    copy
+}
+
+fn parse_base(base: &str) -> Result<http::Uri, Error> {
+    let uri: http::Uri = base
+        .parse()
+        .map_err(|e| Error::build(format!("base URL `{base}`: {e}")))?;
+    let ok_scheme = matches!(uri.scheme_str(), Some("http" | "https"));
+    if !ok_scheme || uri.authority().is_none() || uri.query().is_some() {
+        return Err(Error::build(format!(
+            "base URL `{base}` must be absolute http(s) without a query"
+        )));
+    }
+    Ok(uri)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stack(base: &str) -> Stack {
+        Stack::builder(Arc::new(crate::test_util::CaptureTransport::new()))
+            .base_url(base)
+            .unwrap()
+            .build()
+    }
+
+    #[test]
+    fn relative_uris_resolve_against_the_base() {
+        let s = Stack::builder(Arc::new(crate::test_util::CaptureTransport::new())).build();
+        let u = s
+            .resolve(&"/2/dm_events?max_results=5".parse().unwrap())
+            .unwrap();
+        assert_eq!(u, "https://api.x.com/2/dm_events?max_results=5");
+        let u = stack("http://127.0.0.1:4010/prefix/")
+            .resolve(&"/2/dm_events".parse().unwrap())
+            .unwrap();
+        assert_eq!(u, "http://127.0.0.1:4010/prefix/2/dm_events");
+    }
+
+    #[test]
+    fn bad_base_urls_are_refused() {
+        for bad in [
+            "api.x.com",
+            "ftp://api.x.com",
+            "https://api.x.com/?a=b",
+            "/2",
+        ] {
+            let r =
+                Stack::builder(Arc::new(crate::test_util::CaptureTransport::new())).base_url(bad);
+            assert!(matches!(r, Err(Error::Build { .. })), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! The [`Transport`] trait: one HTTP exchange, bytes in, bytes out.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+
+use crate::Error;
+
+/// Sends one HTTP request and returns the whole response.
+///
+/// Dyn-compatible: hold it as `Arc<dyn Transport>`. Implement it to plug in another HTTP
+/// stack or a test double. A transport returns every response it receives, whatever the
+/// status; turning non-2xx statuses into [`Error::Api`] is the [`Stack`](crate::Stack)'s job.
+///
+/// ```
+/// use std::sync::Arc;
+/// use bytes::Bytes;
+/// use dm_transport::{Error, Transport};
+///
+/// struct Teapot;
+///
+/// #[async_trait::async_trait]
+/// impl Transport for Teapot {
+///     async fn send(&self, _: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
+///         Ok(http::Response::builder().status(418).body(Bytes::new()).unwrap())
+///     }
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let t: Arc<dyn Transport> = Arc::new(Teapot);
+/// let res = t.send(http::Request::new(Bytes::new())).await.unwrap();
+/// assert_eq!(res.status(), 418);
+/// # });
+/// ```
+#[async_trait]
+pub trait Transport: Send + Sync {
+    /// Sends the request.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`] variant; transports report I/O failures, timeouts and size limits,
+    /// layers add API, auth and rate-limit errors.
+    async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error>;
+}
+
+#[async_trait]
+impl<T: Transport + ?Sized> Transport for Arc<T> {
+    async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
+        (**self).send(request).await
+    }
+}
+
+#[async_trait]
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
+        (**self).send(request).await
+    }
+}
+
+#[async_trait]
+impl<T: Transport + ?Sized> Transport for &T {
+    async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
+        (**self).send(request).await
+    }
+}
