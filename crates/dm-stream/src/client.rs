@@ -157,7 +157,10 @@ impl ClientBuilder {
             Some(t) => t,
             None => Arc::new(HyperTransport::new().map_err(|e| Error::Config(e.to_string()))?),
         };
+        // The stack knows the base URL too: it never sends credentials anywhere else.
         let mut stack = Stack::builder(transport)
+            .base_url(base.as_str())
+            .map_err(|e| Error::Config(e.to_string()))?
             .retry(self.retry)
             .rate_limit(self.rate_limit);
         if let Some(auth) = self.auth {

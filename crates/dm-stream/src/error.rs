@@ -54,6 +54,9 @@ pub enum Error {
         #[source]
         source: dm_transport::Error,
     },
+    /// Writing a download to its destination failed.
+    #[error("could not write the download: {0}")]
+    Io(#[from] std::io::Error),
     /// The client could not be built.
     #[error("invalid client configuration: {0}")]
     Config(String),

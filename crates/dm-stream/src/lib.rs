@@ -13,7 +13,7 @@
 //! - [`Client::conversations`]: many conversations at once.
 //! - [`Client::send_to_user`], [`Client::send_to_conversation`], [`Client::create_group`],
 //!   [`Client::get_event`], [`Client::delete_event`], [`Client::block_dms`],
-//!   [`Client::unblock_dms`]: the other operations. Sends are never retried once they may
+//!   [`Client::unblock_dms`], [`Client::download_media`] (streamed): the other operations. Sends are never retried once they may
 //!   have reached the server ([`Error::MaybeSent`]).
 //!
 //! # Example
@@ -71,6 +71,7 @@ mod client;
 mod error;
 mod follow;
 mod manage;
+mod media;
 mod multi;
 mod page;
 mod pager;
@@ -83,6 +84,7 @@ pub use client::{Client, ClientBuilder};
 pub use error::{Error, StreamError};
 pub use follow::{FollowOptions, FollowStream};
 pub use manage::Sent;
+pub use media::MediaDownload;
 pub use multi::ManyConversations;
 pub use page::{Page, ResolvedEvent};
 pub use request::EventsRequest;

@@ -243,3 +243,68 @@ async fn bodies_are_validated_before_sending() {
     assert!(MessageRequest::text("x".repeat(10_001)).is_err());
     assert_eq!(fake.requests().len(), 0, "nothing was sent");
 }
+
+#[tokio::test]
+async fn media_downloads_as_a_stream_of_the_exact_bytes() {
+    let fake = sandbox(300).await;
+    let client = client(&fake);
+    let events = collect_all(&client, Scope::All).await;
+    let with_media = events
+        .iter()
+        .find(|e| !e.event().media_keys().is_empty())
+        .expect("an event with media");
+    let key = &with_media.event().media_keys()[0];
+    let media_id: dm_model::MediaId = key.media_id_part().parse().unwrap();
+    let download = client
+        .download_media(
+            with_media.event().id.clone(),
+            media_id.clone(),
+            "photo.jpg".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(download.content_type(), Some("application/octet-stream"));
+    let mut out = Vec::new();
+    let n = download.write_to(&mut out).await.unwrap();
+    let expected = dm_fake::media_bytes(media_id.as_u64());
+    assert_eq!(n as usize, expected.len());
+    assert_eq!(out, expected);
+
+    // A media id that is not this event's: a typed 404 before any byte.
+    let err = client
+        .download_media(
+            with_media.event().id.clone(),
+            "1".parse().unwrap(),
+            "x.jpg".parse().unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.problems()[0].kind(),
+        dm_model::ProblemKind::ResourceNotFound
+    );
+}
+
+#[tokio::test]
+async fn a_message_with_one_media_attachment() {
+    let fake = sandbox(50).await;
+    let client = client(&fake);
+    let media: dm_model::MediaId = "1583157113245011970".parse().unwrap();
+    let sent = client
+        .send_to_user(
+            partner(&fake),
+            MessageRequest::with_media("Check out this image!", media.clone()).unwrap(),
+        )
+        .await
+        .unwrap();
+    let record = fake.requests().into_iter().last().unwrap();
+    assert_eq!(record.method, "POST");
+    let event = client
+        .get_event(sent.event_id, FieldsQuery::all_fields())
+        .await
+        .unwrap();
+    let keys = event.event().media_keys();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].media_id_part(), media.as_str());
+    assert_eq!(event.media().count(), 1, "the attachment is expanded");
+}

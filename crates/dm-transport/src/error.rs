@@ -18,6 +18,8 @@ pub enum TimeoutPhase {
     Connect,
     /// The whole request, including reading the response body.
     Request,
+    /// Waiting for the next chunk of a streamed body.
+    BodyIdle,
 }
 
 impl fmt::Display for TimeoutPhase {
@@ -25,6 +27,7 @@ impl fmt::Display for TimeoutPhase {
         f.write_str(match self {
             Self::Connect => "connect",
             Self::Request => "request",
+            Self::BodyIdle => "waiting for the next body chunk",
         })
     }
 }

@@ -58,6 +58,7 @@
 
 mod api_error;
 pub mod auth;
+mod body_stream;
 mod error;
 mod hyper_transport;
 mod layers;
@@ -73,6 +74,7 @@ pub use auth::{
     Auth, AuthError, MemoryTokenStore, OAuth1Credentials, OAuth2Client, RefreshingToken, TokenSet,
     TokenStore, oauth1,
 };
+pub use body_stream::BodyStream;
 pub use error::{BoxError, Error, TimeoutPhase};
 pub use hyper_transport::{DEFAULT_MAX_RESPONSE_BYTES, HyperTransport, HyperTransportBuilder};
 pub use layers::{Clock, EndpointFamily, Idempotent, RateLimitPolicy, RetryPolicy, SystemClock};

@@ -10,7 +10,16 @@ use tracing::Instrument as _;
 
 use crate::auth::Auth;
 use crate::layers::{EndpointFamily, Idempotent, RateLimitPolicy, RetryPolicy};
-use crate::{ApiError, Error, RateLimit, Transport};
+use crate::{ApiError, BodyStream, Error, RateLimit, Transport};
+
+/// Marks a request whose body should be streamed (set by [`Stack`]'s `send_streaming`).
+#[derive(Clone, Copy, Debug)]
+struct StreamBody;
+
+/// Carries a streamed body through the layers (which pass `Response<Bytes>`) in the
+/// response's extensions.
+#[derive(Clone)]
+struct StreamSlot(Arc<std::sync::Mutex<Option<BodyStream>>>);
 
 /// Counters of what a [`Stack`] did (shared by its clones).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -291,6 +300,19 @@ impl Stack {
         request: http::Request<Bytes>,
     ) -> Result<http::Response<Bytes>, Error> {
         self.stats.requests_sent.fetch_add(1, Ordering::Relaxed);
+        if request.extensions().get::<StreamBody>().is_some() {
+            let response = self.inner.send_streaming(request).await?;
+            tracing::Span::current().record("status", response.status().as_u16());
+            let (mut parts, body) = response.into_parts();
+            if parts.status.is_success() {
+                let slot = StreamSlot(Arc::new(std::sync::Mutex::new(Some(body))));
+                parts.extensions.insert(slot);
+                return Ok(http::Response::from_parts(parts, Bytes::new()));
+            }
+            // An error body is small: read it (within the default limit) and parse it.
+            let body = body.collect(crate::DEFAULT_MAX_RESPONSE_BYTES).await?;
+            return Err(ApiError::from_response(&http::Response::from_parts(parts, body)).into());
+        }
         let response = self.inner.send(request).await?;
         tracing::Span::current().record("status", response.status().as_u16());
         if response.status().is_success() {
@@ -301,12 +323,9 @@ impl Stack {
     }
 }
 
-#[async_trait]
-impl Transport for Stack {
-    async fn send(
-        &self,
-        mut request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, Error> {
+impl Stack {
+    /// Resolves the URI, then runs the layers inside a request span.
+    async fn run(&self, mut request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
         if request.uri().scheme().is_none() {
             *request.uri_mut() = self.resolve(request.uri())?;
         }
@@ -328,6 +347,30 @@ impl Transport for Stack {
         }
         .instrument(span)
         .await
+    }
+}
+
+#[async_trait]
+impl Transport for Stack {
+    async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
+        self.run(request).await
+    }
+
+    /// Like [`Transport::send`] through every layer, but the body of a successful response
+    /// streams: retries and rate-limit waits happen before the head arrives, never after.
+    /// An error status still becomes [`Error::Api`] with its parsed body.
+    async fn send_streaming(
+        &self,
+        mut request: http::Request<Bytes>,
+    ) -> Result<http::Response<BodyStream>, Error> {
+        request.extensions_mut().insert(StreamBody);
+        let (mut parts, _) = self.run(request).await?.into_parts();
+        let body = parts
+            .extensions
+            .remove::<StreamSlot>()
+            .and_then(|slot| slot.0.lock().ok().and_then(|mut b| b.take()))
+            .unwrap_or_else(|| BodyStream::from_bytes(Bytes::new()));
+        Ok(http::Response::from_parts(parts, body))
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use bytes::Bytes;
 
-use crate::Error;
+use crate::{BodyStream, Error};
 
 /// Sends one HTTP request and returns the whole response.
 ///
@@ -42,12 +42,33 @@ pub trait Transport: Send + Sync {
     /// Any [`Error`] variant; transports report I/O failures, timeouts and size limits,
     /// layers add API, auth and rate-limit errors.
     async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error>;
+
+    /// Sends the request and returns the response as soon as its head arrives, the body
+    /// following as a [`BodyStream`] (for large downloads). The default buffers the whole
+    /// body through [`Transport::send`]; [`HyperTransport`](crate::HyperTransport) streams.
+    ///
+    /// # Errors
+    ///
+    /// As [`Transport::send`], for everything up to the response head.
+    async fn send_streaming(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<BodyStream>, Error> {
+        Ok(self.send(request).await?.map(BodyStream::from_bytes))
+    }
 }
 
 #[async_trait]
 impl<T: Transport + ?Sized> Transport for Arc<T> {
     async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
         (**self).send(request).await
+    }
+
+    async fn send_streaming(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<BodyStream>, Error> {
+        (**self).send_streaming(request).await
     }
 }
 
@@ -56,11 +77,25 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
         (**self).send(request).await
     }
+
+    async fn send_streaming(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<BodyStream>, Error> {
+        (**self).send_streaming(request).await
+    }
 }
 
 #[async_trait]
 impl<T: Transport + ?Sized> Transport for &T {
     async fn send(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, Error> {
         (**self).send(request).await
+    }
+
+    async fn send_streaming(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<BodyStream>, Error> {
+        (**self).send_streaming(request).await
     }
 }

@@ -7,7 +7,36 @@ use http::HeaderMap;
 use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use http_body_util::{BodyExt as _, Limited};
 
-use crate::Error;
+use crate::{BodyStream, Error, TimeoutPhase};
+
+/// The body as a stream of data chunks, each awaited at most `idle`.
+pub(crate) fn chunks(body: hyper::body::Incoming, idle: std::time::Duration) -> BodyStream {
+    BodyStream::new(futures::stream::unfold(
+        Some(body),
+        move |state| async move {
+            let mut body = state?;
+            loop {
+                match tokio::time::timeout(idle, body.frame()).await {
+                    Err(_) => {
+                        let e = Error::Timeout {
+                            phase: TimeoutPhase::BodyIdle,
+                            after: idle,
+                            may_have_been_sent: true,
+                        };
+                        return Some((Err(e), None));
+                    }
+                    Ok(None) => return None,
+                    Ok(Some(Err(e))) => return Some((Err(Error::after_send(e, true)), None)),
+                    Ok(Some(Ok(frame))) => match frame.into_data() {
+                        Ok(data) if !data.is_empty() => return Some((Ok(data), Some(body))),
+                        // Empty data frames and trailers carry nothing to pass on.
+                        _ => continue,
+                    },
+                }
+            }
+        },
+    ))
+}
 
 /// Reads the whole body, refusing more than `limit` bytes on the wire.
 pub(crate) async fn read_limited(

@@ -101,10 +101,11 @@ impl HyperTransport {
         }
     }
 
-    async fn send_inner(
+    /// Sends the request and waits for the response head.
+    async fn request_head(
         &self,
         request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, Error> {
+    ) -> Result<http::Response<hyper::body::Incoming>, Error> {
         let idempotent = is_idempotent_method(request.method());
         let retry_copy = idempotent.then(|| copy_request(&request));
         let response = match self.client.request(request.map(Full::new)).await {
@@ -121,6 +122,14 @@ impl HyperTransport {
                 _ => return Err(classify::client_error(e, self.config.connect_timeout)),
             },
         };
+        Ok(response)
+    }
+
+    async fn send_inner(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, Error> {
+        let response = self.request_head(request).await?;
         let (mut parts, incoming) = response.into_parts();
         let limit = self.config.max_response_bytes;
         let raw = body::read_limited(incoming, &parts.headers, limit).await?;
@@ -150,6 +159,51 @@ impl Transport for HyperTransport {
                 may_have_been_sent: true,
             }),
         }
+    }
+
+    /// Streams the body: the response comes back when its head arrives (within the
+    /// request timeout), then each chunk as it arrives (each within the request timeout).
+    /// Asks for the identity encoding; a body the server encodes anyway is decoded in
+    /// memory within the size limit.
+    async fn send_streaming(
+        &self,
+        mut request: http::Request<Bytes>,
+    ) -> Result<http::Response<crate::BodyStream>, Error> {
+        self.check_scheme(request.uri())?;
+        if !request.headers().contains_key(ACCEPT_ENCODING) {
+            request
+                .headers_mut()
+                .insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        }
+        let timeout = self.config.request_timeout;
+        let response = match tokio::time::timeout(timeout, self.request_head(request)).await {
+            Ok(result) => result?,
+            Err(_) => {
+                return Err(Error::Timeout {
+                    phase: TimeoutPhase::Request,
+                    after: timeout,
+                    may_have_been_sent: true,
+                });
+            }
+        };
+        let (mut parts, incoming) = response.into_parts();
+        let encoded = parts
+            .headers
+            .get(http::header::CONTENT_ENCODING)
+            .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
+        if encoded {
+            let limit = self.config.max_response_bytes;
+            let raw = body::read_limited(incoming, &parts.headers, limit).await?;
+            let decoded = body::decode_content(&mut parts.headers, raw, limit)?;
+            return Ok(http::Response::from_parts(
+                parts,
+                crate::BodyStream::from_bytes(decoded),
+            ));
+        }
+        Ok(http::Response::from_parts(
+            parts,
+            body::chunks(incoming, timeout),
+        ))
     }
 }
 
