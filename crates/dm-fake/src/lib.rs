@@ -1,2 +1,83 @@
 //! A sandbox HTTP server that behaves like the X API v2 Direct Messages endpoints.
+//!
+//! `dm-fake` is an independent implementation of `spec/x-api-dm-reference.md` (it shares no
+//! code with the client crates): a real loopback server the client is tested against, the
+//! engine behind benches and demos, and a sandbox users can run their own tests on.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use dm_fake::{FakeServer, Scope};
+//!
+//! let server = FakeServer::builder().seed(7).events(50).start().await?;
+//! assert!(server.base_url().starts_with("http://127.0.0.1:"));
+//! // Ground truth: every event of the last 30 days, newest first, with every field.
+//! let truth = server.dataset().event_ids(&Scope::All);
+//! assert!(truth.len() <= 50);
+//! // Point a client at `server.base_url()` with `Authorization: Bearer {server.token()}`.
+//! # Ok(()) }
+//! ```
+//!
+//! # What it serves
+//!
+//! * All eleven DM operations (the four lookups, delete, the three sends, media download,
+//!   block, unblock) plus the OAuth 2.0 endpoints `GET /i/oauth2/authorize` (auto-approves),
+//!   `POST /2/oauth2/token` (PKCE S256/plain, refresh with rotation, Basic auth for
+//!   confidential clients) and `POST /2/oauth2/revoke`. HTTP/1.1 and h2c.
+//! * A [`Dataset`] generated from a seed and a size, or loaded from JSON: one-to-one
+//!   conversations (`{low}-{high}` by numeric order) and groups, the three event types,
+//!   texts with unicode, emoji, quotes, newlines, URLs, mentions and hashtags, media and shared
+//!   Posts (some unavailable: a resource-not-found partial error beside `data`). Events are
+//!   snowflakes, newest first, spread over the 32 days before a fixed clock (2026-11-01);
+//!   `GET /2/dm_events` returns the last 30 days, the per-conversation lookups everything.
+//!   Storage is compact: ~53 bytes per event, 1 M events in ~53 MB, built in about a second.
+//! * Fields, expansions and defaults as the reference says; `includes` deduplicated per page;
+//!   `event_types` and `max_results`; opaque 24-character tokens (`18…ZZZZ`) that encode a
+//!   position by event id (valid while new events arrive) with `next_token` and
+//!   `previous_token`; by default the page holding the last results still carries a
+//!   `next_token` that leads to `{"meta":{"result_count":0}}`, like the live API.
+//! * Validation like the API (400 invalid-request naming the parameter, 401, 403 for app-only
+//!   tokens, 403 for missing OAuth 2.0 scopes, 413 for bodies over 1 MiB), OAuth 1.0a
+//!   HMAC-SHA1 signatures verified per RFC 5849 (replayed nonces refused).
+//! * Rate limits per endpoint family with `x-rate-limit-*` headers over a configurable window
+//!   ([`RateLimitConfig`]), an optional per-day send budget with `x-user-limit-24hour-*`
+//!   headers, a usage-capped mode; gzip when asked.
+//! * Deterministic fault injection ([`FaultConfig`], [`FaultKind`]): latency, 5xx, 429 storms,
+//!   reset mid-body, truncated bodies, slow bodies, a repeated `next_token`, an expired token,
+//!   malformed JSON, and a connection dropped after the request body was acted on.
+//! * A request log and counters ([`FakeServer::requests`], [`FakeServer::stats`]) that never
+//!   hold credentials; pre-rendered pages for benchmarks ([`FakeServerBuilder::prerender`]).
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod auth;
+mod clock;
+mod config;
+mod conn;
+mod dataset;
+mod dispatch;
+mod faults;
+mod handlers;
+mod log;
+mod oauth2;
+mod params;
+mod problem;
+mod ratelimit;
+mod reply;
+mod routes;
+mod serve;
+mod server;
+mod token;
+mod view;
+
+pub use auth::{base_string as oauth1_base_string, pct as oauth1_percent_encode, sign_hmac_sha1};
+pub use clock::{DEFAULT_NOW_MS, format_ms};
+pub use config::{FaultConfig, FaultKind, OAuth1Config, OAuth2Config, RateLimitConfig};
+pub use dataset::{Dataset, DatasetConfig, LoadError, Scope};
+pub use handlers::media_bytes;
+pub use log::{AuthKind, Endpoint, RequestRecord, Stats};
+pub use params::{
+    DM_EVENT_FIELDS, EVENT_TYPES, EXPANSIONS, MEDIA_FIELDS, TWEET_FIELDS, USER_FIELDS,
+};
+pub use server::{FakeServer, FakeServerBuilder, InjectError, StartError};
+pub use view::{ConversationInfo, DatasetView};

@@ -1,0 +1,460 @@
+//! Per-request processing: auth, usage cap, fault choice, rate limits, the operation.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, RwLock};
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::HeaderMap;
+
+use crate::auth::{OAuth1Verifier, SignedRequest, Verdict};
+use crate::config::FaultKind;
+use crate::dataset::Store;
+use crate::faults::FaultPlan;
+use crate::handlers::{self, LookupOptions};
+use crate::log::{AuthKind, Endpoint, RequestRecord, Stats};
+use crate::oauth2::OAuth2Server;
+use crate::params;
+use crate::problem;
+use crate::ratelimit::{Decision, RateLimiter};
+use crate::reply::Reply;
+use crate::routes::{Route, scope_of};
+
+/// Locks a mutex, recovering from poisoning (a panicking test must not wedge the server).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The request log keeps the most recent this many requests (benchmarks send millions).
+pub(crate) const LOG_LIMIT: usize = 100_000;
+
+/// Everything the connections share.
+pub(crate) struct Shared {
+    pub store: RwLock<Store>,
+    pub base_url: String,
+    pub lookup: LookupOptions,
+    pub user_tokens: Vec<String>,
+    pub app_tokens: Vec<String>,
+    pub oauth1: Option<OAuth1Verifier>,
+    pub oauth2: Mutex<OAuth2Server>,
+    pub limiter: Mutex<RateLimiter>,
+    pub usage_capped: AtomicBool,
+    pub faults: Mutex<FaultPlan>,
+    pub log: Mutex<std::collections::VecDeque<RequestRecord>>,
+    pub stats: Mutex<Stats>,
+    pub seq: AtomicU64,
+    pub dm_seq: AtomicU64,
+    pub prerendered_served: AtomicU64,
+    pub cache: Mutex<HashMap<String, Bytes>>,
+    pub started: Instant,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Tokens, secrets and issued OAuth 2.0 tokens are never printed.
+        f.debug_struct("Shared")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a request produced, before delivery.
+pub(crate) struct Outcome {
+    pub reply: Reply,
+    pub fault: Option<FaultKind>,
+    pub auth: AuthKind,
+}
+
+impl Shared {
+    pub(crate) fn now_ms(&self) -> i64 {
+        let store_now = self
+            .store
+            .read()
+            .map(|s| s.now_ms)
+            .unwrap_or_else(|p| p.into_inner().now_ms);
+        store_now + self.started.elapsed().as_millis() as i64
+    }
+
+    fn store_read(&self) -> std::sync::RwLockReadGuard<'_, Store> {
+        self.store.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn store_write(&self) -> std::sync::RwLockWriteGuard<'_, Store> {
+        // Any mutation invalidates pre-rendered pages.
+        lock(&self.cache).clear();
+        self.store.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn verdict(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Verdict {
+        let Some(auth) = headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return Verdict::Unauthorized;
+        };
+        if let Some(token) = auth.strip_prefix("Bearer ") {
+            let token = token.trim();
+            if self.user_tokens.iter().any(|t| t == token) {
+                return Verdict::User {
+                    scopes: None,
+                    oauth1: false,
+                };
+            }
+            if self.app_tokens.iter().any(|t| t == token) {
+                return Verdict::AppOnly;
+            }
+            if let Some(scopes) = lock(&self.oauth2).check_access(token) {
+                return Verdict::User {
+                    scopes: Some(scopes),
+                    oauth1: false,
+                };
+            }
+            return Verdict::Unauthorized;
+        }
+        if auth.starts_with("OAuth ") {
+            let Some(v) = &self.oauth1 else {
+                return Verdict::Unauthorized;
+            };
+            let host = headers
+                .get(http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("127.0.0.1");
+            let form = headers
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|c| c.to_str().ok())
+                .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+            let req = SignedRequest {
+                method,
+                base_url: format!("http://{}{}", host.to_ascii_lowercase(), path),
+                query,
+                form_body: form.then_some(body),
+                header: auth,
+            };
+            if v.verify(&req) {
+                return Verdict::User {
+                    scopes: None,
+                    oauth1: true,
+                };
+            }
+        }
+        Verdict::Unauthorized
+    }
+
+    /// Renders a lookup (used by requests and by pre-rendering). `Err` is a 400 problem.
+    pub(crate) fn lookup(&self, route: &Route, query: &str, repeat_token: bool) -> Reply {
+        match route {
+            Route::List(endpoint, param, id) => {
+                let valid = match *endpoint {
+                    Endpoint::GetConversationEvents => {
+                        params::conversation_id(param, id).map(|_| ())
+                    }
+                    Endpoint::GetEventsWithParticipant => params::numeric_id(param, id).map(|_| ()),
+                    _ => Ok(()),
+                };
+                if let Err(p) = valid {
+                    return Reply::problem(400, &p);
+                }
+                let q = match params::parse(query, true) {
+                    Ok(q) => q,
+                    Err(p) => return Reply::problem(400, &p),
+                };
+                let cache = lock(&self.cache);
+                if !repeat_token
+                    && !cache.is_empty()
+                    && let Some(bytes) = cache.get(&cache_key(route, query))
+                {
+                    self.prerendered_served.fetch_add(1, Ordering::Relaxed);
+                    return Reply::raw(200, "application/json; charset=utf-8", bytes.clone());
+                }
+                drop(cache);
+                handlers::list(
+                    &self.store_read(),
+                    &self.lookup,
+                    &scope_of(*endpoint, id),
+                    &q,
+                    repeat_token,
+                )
+            }
+            Route::GetEvent(id) => {
+                let id = match params::numeric_id("event_id", id) {
+                    Ok(id) => id,
+                    Err(p) => return Reply::problem(400, &p),
+                };
+                match params::parse(query, false) {
+                    Ok(q) => handlers::get_event(&self.store_read(), id, &q),
+                    Err(p) => Reply::problem(400, &p),
+                }
+            }
+            _ => Reply::problem(404, &problem::generic(404, "Not Found")),
+        }
+    }
+
+    fn operation(
+        &self,
+        route: &Route,
+        query: &str,
+        body: &[u8],
+        fault: &Option<FaultKind>,
+    ) -> Reply {
+        let no_query = || -> Result<(), Reply> {
+            match form_urlencoded::parse(query.as_bytes()).next() {
+                Some((k, v)) => Err(Reply::problem(
+                    400,
+                    &problem::invalid_request(
+                        &k,
+                        &v,
+                        format!("The query parameter [{k}] is not one of []"),
+                    ),
+                )),
+                None => Ok(()),
+            }
+        };
+        let id =
+            |name: &str, v: &str| params::numeric_id(name, v).map_err(|p| Reply::problem(400, &p));
+        let now = self.now_ms();
+        let result: Result<Reply, Reply> = (|| match route {
+            Route::List(..) | Route::GetEvent(_) => Ok(self.lookup(
+                route,
+                query,
+                matches!(fault, Some(FaultKind::RepeatNextToken)),
+            )),
+            Route::DeleteEvent(e) => {
+                no_query()?;
+                let e = id("event_id", e)?;
+                Ok(handlers::delete_event(&mut self.store_write(), e))
+            }
+            Route::SendToParticipant(p) => {
+                no_query()?;
+                let p = id("participant_id", p)?;
+                Ok(handlers::send_to_participant(
+                    &mut self.store_write(),
+                    now,
+                    &self.base_url,
+                    p,
+                    body,
+                ))
+            }
+            Route::SendToConversation(c) => {
+                no_query()?;
+                let c = params::conversation_id("dm_conversation_id", c)
+                    .map_err(|p| Reply::problem(400, &p))?;
+                Ok(handlers::send_to_conversation(
+                    &mut self.store_write(),
+                    now,
+                    &self.base_url,
+                    &c,
+                    body,
+                ))
+            }
+            Route::CreateGroup => {
+                no_query()?;
+                Ok(handlers::create_group(
+                    &mut self.store_write(),
+                    now,
+                    &self.base_url,
+                    body,
+                ))
+            }
+            Route::Media(d, m, r) => {
+                no_query()?;
+                let d = id("dm_id", d)?;
+                let m = id("media_id", m)?;
+                if r.is_empty()
+                    || r.len() > 50
+                    || !r
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+                {
+                    return Err(Reply::problem(
+                        400,
+                        &problem::invalid_request(
+                            "resource_id",
+                            r,
+                            format!(
+                                "The `resource_id` query parameter value [{r}] does not match ^[a-zA-Z0-9_.-]{{1,50}}$"
+                            ),
+                        ),
+                    ));
+                }
+                Ok(handlers::download_media(&self.store_read(), d, m))
+            }
+            Route::Block(u, blocked) => {
+                no_query()?;
+                let u = id("id", u)?;
+                Ok(handlers::block(&mut self.store_write(), u, *blocked))
+            }
+            _ => Ok(Reply::problem(404, &problem::generic(404, "Not Found"))),
+        })();
+        result.unwrap_or_else(|r| r)
+    }
+
+    pub(crate) fn dm(
+        &self,
+        route: &Route,
+        method: &str,
+        path: &str,
+        query: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Outcome {
+        let endpoint = route.endpoint();
+        let family = endpoint.family().unwrap_or("lookup");
+        let verdict = self.verdict(method, path, query, headers, body);
+        let auth = match verdict {
+            Verdict::User { oauth1: true, .. } => AuthKind::OAuth1,
+            Verdict::User { .. } | Verdict::AppOnly => AuthKind::Bearer,
+            Verdict::Unauthorized => AuthKind::None,
+        };
+        let plain = |reply| Outcome {
+            reply,
+            fault: None,
+            auth,
+        };
+        match &verdict {
+            Verdict::Unauthorized => {
+                return plain(Reply::problem(401, &problem::generic(401, "Unauthorized")));
+            }
+            Verdict::AppOnly => {
+                return plain(Reply::problem(403, &problem::unsupported_authentication()));
+            }
+            Verdict::User { oauth1: true, .. } if endpoint == Endpoint::DownloadMedia => {
+                return plain(Reply::problem(403, &problem::unsupported_authentication()));
+            }
+            Verdict::User {
+                scopes: Some(s), ..
+            } if !route.scopes().iter().all(|r| s.iter().any(|x| x == r)) => {
+                return plain(Reply::problem(403, &problem::generic(403, "Forbidden")));
+            }
+            Verdict::User { .. } => {}
+        }
+        if self.usage_capped.load(Ordering::SeqCst) {
+            return plain(Reply::problem(429, &problem::usage_capped()));
+        }
+        let n = self.dm_seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut fault = lock(&self.faults).pick(n);
+        let has_token = query.contains("pagination_token=") && matches!(route, Route::List(..));
+        if matches!(
+            fault,
+            Some(FaultKind::RepeatNextToken | FaultKind::ExpiredToken)
+        ) && !has_token
+        {
+            fault = None;
+        }
+        if let Some(FaultKind::RateLimitStorm(k)) = &fault {
+            lock(&self.limiter).storm = *k;
+        }
+        let decision = lock(&self.limiter).check(family);
+        let daily = if family == "send" && decision.allowed {
+            lock(&self.limiter).check_daily()
+        } else {
+            None
+        };
+        let with_rl = |r: Reply, d: Decision| {
+            let r = d.headers().into_iter().fold(r, |r, (k, v)| r.header(k, v));
+            match daily {
+                Some(day) => day
+                    .daily_headers()
+                    .into_iter()
+                    .fold(r, |r, (k, v)| r.header(k, v)),
+                None => r,
+            }
+        };
+        if !decision.allowed || daily.is_some_and(|d| !d.allowed) {
+            let body = problem::generic(429, "Too Many Requests");
+            return Outcome {
+                reply: with_rl(Reply::problem(429, &body), decision),
+                fault,
+                auth,
+            };
+        }
+        let reply = match &fault {
+            Some(FaultKind::ServerError(code)) => {
+                let title = if *code == 503 {
+                    "Service Unavailable"
+                } else {
+                    "Internal Server Error"
+                };
+                Reply::problem(*code, &problem::generic(*code, title))
+            }
+            Some(FaultKind::ExpiredToken) => {
+                let t = form_urlencoded::parse(query.as_bytes())
+                    .find(|(k, _)| k == "pagination_token")
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default();
+                Reply::problem(
+                    400,
+                    &problem::invalid_request(
+                        "pagination_token",
+                        &t,
+                        format!("The `pagination_token` query parameter value [{t}] has expired"),
+                    ),
+                )
+            }
+            Some(FaultKind::MalformedJson) => Reply::raw(
+                200,
+                "application/json; charset=utf-8",
+                Bytes::from_static(
+                    b"{\"data\":[{\"id\":\"1\",\"event_type\":\"MessageCreate\",\"text\":\"trunc",
+                ),
+            ),
+            _ => self.operation(route, query, body, &fault),
+        };
+        Outcome {
+            reply: with_rl(reply, decision),
+            fault,
+            auth,
+        }
+    }
+
+    pub(crate) fn record(&self, rec: RequestRecord) {
+        {
+            let mut s = lock(&self.stats);
+            s.requests += 1;
+            *s.per_endpoint.entry(rec.endpoint).or_insert(0) += 1;
+            if rec.status == 429 {
+                s.rate_limited += 1;
+            }
+            if let Some(f) = rec.fault {
+                *s.faults.entry(f).or_insert(0) += 1;
+            }
+            *s.per_status.entry(rec.status).or_insert(0) += 1;
+        }
+        tracing::debug!(seq = rec.seq, method = %rec.method, path = %rec.path, status = rec.status, fault = ?rec.fault, "dm-fake request");
+        let mut log = lock(&self.log);
+        if log.len() >= LOG_LIMIT {
+            log.pop_front();
+        }
+        log.push_back(rec);
+    }
+}
+
+/// The key of a pre-rendered page: the endpoint and the query's parameters decoded and
+/// sorted, so `a=1&b=x,y` and `b=x%2Cy&a=1` (the same lookup) share one entry.
+pub(crate) fn cache_key(route: &Route, query: &str) -> String {
+    let mut pairs: Vec<_> = form_urlencoded::parse(query.as_bytes()).collect();
+    pairs.sort();
+    let mut key = endpoint_key(route);
+    key.push('?');
+    for (k, v) in pairs {
+        key.push_str(&k);
+        key.push('=');
+        key.push_str(&v);
+        key.push('&');
+    }
+    key
+}
+
+fn endpoint_key(route: &Route) -> String {
+    match route {
+        Route::List(e, _, id) => format!("{e:?}/{id}"),
+        other => format!("{other:?}"),
+    }
+}

@@ -1,0 +1,93 @@
+//! Problem (RFC 7807) bodies exactly as the API sends them.
+
+use serde_json::{Value, json};
+
+const PROBLEMS: &str = "https://api.twitter.com/2/problems";
+
+/// `400` invalid-request naming one parameter and its rejected value.
+pub(crate) fn invalid_request(parameter: &str, value: &str, message: String) -> Value {
+    json!({
+        "errors": [{"parameters": {parameter: [value]}, "message": message}],
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "type": format!("{PROBLEMS}/invalid-request"),
+    })
+}
+
+/// `400` invalid-request about the body (no parameter).
+pub(crate) fn invalid_body(message: String) -> Value {
+    json!({
+        "errors": [{"parameters": {}, "message": message}],
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "type": format!("{PROBLEMS}/invalid-request"),
+    })
+}
+
+/// A generic `about:blank` problem (`Unauthorized`, `Forbidden`, `Too Many Requests`, ...).
+pub(crate) fn generic(status: u16, title: &str) -> Value {
+    json!({"title": title, "detail": title, "type": "about:blank", "status": status})
+}
+
+/// `429` usage-capped.
+pub(crate) fn usage_capped() -> Value {
+    json!({
+        "title": "UsageCapExceeded",
+        "detail": "Usage cap exceeded: Monthly product cap",
+        "type": format!("{PROBLEMS}/usage-capped"),
+        "period": "Monthly",
+        "scope": "Product",
+        "status": 429,
+    })
+}
+
+/// `403` for an app-only bearer token on a DM endpoint.
+pub(crate) fn unsupported_authentication() -> Value {
+    json!({
+        "title": "Unsupported Authentication",
+        "detail": "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
+        "type": format!("{PROBLEMS}/unsupported-authentication"),
+        "status": 403,
+    })
+}
+
+/// The partial error beside `data` when a referenced Post cannot be returned.
+pub(crate) fn tweet_not_found(id: u64) -> Value {
+    json!({
+        "value": id.to_string(),
+        "detail": format!("Could not find tweet with referenced_tweets.id: [{id}]."),
+        "title": "Not Found Error",
+        "resource_type": "tweet",
+        "parameter": "referenced_tweets.id",
+        "resource_id": id.to_string(),
+        "type": format!("{PROBLEMS}/resource-not-found"),
+    })
+}
+
+/// A resource-not-found problem for an id in the path.
+pub(crate) fn not_found(parameter: &str, id: &str, resource_type: &str) -> Value {
+    json!({
+        "value": id,
+        "detail": format!("Could not find {resource_type} with {parameter}: [{id}]."),
+        "title": "Not Found Error",
+        "resource_type": resource_type,
+        "parameter": parameter,
+        "resource_id": id,
+        "type": format!("{PROBLEMS}/resource-not-found"),
+    })
+}
+
+/// `403` when the user may not act on a resource.
+pub(crate) fn not_authorized(parameter: &str, id: &str, resource_type: &str) -> Value {
+    json!({
+        "value": id,
+        "detail": format!("Sorry, you are not authorized to access '{id}'."),
+        "title": "Forbidden",
+        "resource_type": resource_type,
+        "parameter": parameter,
+        "resource_id": id,
+        "section": "data",
+        "type": format!("{PROBLEMS}/not-authorized-for-resource"),
+        "status": 403,
+    })
+}

@@ -1,0 +1,303 @@
+//! Validation (400 naming the parameter), 401, 403 app-only, OAuth 1.0a verification.
+
+mod common;
+
+use common::{get, request};
+use dm_fake::{FakeServer, oauth1_base_string, oauth1_percent_encode, sign_hmac_sha1};
+use dm_model::ProblemKind;
+
+async fn server() -> FakeServer {
+    FakeServer::builder()
+        .seed(5)
+        .events(60)
+        .start()
+        .await
+        .unwrap()
+}
+
+fn problem_param(r: &common::Resp, param: &str) -> String {
+    assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
+    let problems = dm_model::parse_error_body(&r.body);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].kind(), ProblemKind::InvalidRequest);
+    let v = r.json();
+    let params = v["errors"][0]["parameters"].as_object().unwrap();
+    assert!(params.contains_key(param), "{v}");
+    v["errors"][0]["message"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn bad_parameters_are_400_naming_the_parameter() {
+    let s = server().await;
+    let (b, t) = (s.base_url(), s.token());
+    for (q, param) in [
+        ("max_results=0", "max_results"),
+        ("max_results=101", "max_results"),
+        ("max_results=ten", "max_results"),
+        ("pagination_token=short", "pagination_token"),
+        (
+            "pagination_token=18LAA5FFPEKJA52G0G00ZZZZ",
+            "pagination_token",
+        ),
+        ("dm_event.fields=id,bogus", "dm_event.fields"),
+        ("dm_event.fields=", "dm_event.fields"),
+        ("expansions=sender_id,sender_id", "expansions"),
+        ("event_types=messagecreate", "event_types"),
+        ("user.fields=nope", "user.fields"),
+        ("tweet.fields=nope", "tweet.fields"),
+        ("media.fields=nope", "media.fields"),
+        ("since_id=1", "since_id"),
+        ("max_results=5&max_results=6", "max_results"),
+    ] {
+        let r = get(b, &format!("/2/dm_events?{q}"), t).await;
+        let msg = problem_param(&r, param);
+        assert!(msg.contains(param.split('.').next().unwrap()), "{q}: {msg}");
+    }
+    problem_param(
+        &get(b, "/2/dm_conversations/with/12ab/dm_events", t).await,
+        "participant_id",
+    );
+    problem_param(&get(b, "/2/dm_conversations/12/dm_events", t).await, "id");
+    problem_param(&get(b, "/2/dm_events/x1", t).await, "event_id");
+    let r = get(b, "/2/dm_events?max_results=0", t).await;
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+    // The reference §7.4 shape.
+    let v = r.json();
+    assert_eq!(v["title"], "Invalid Request");
+    assert_eq!(
+        v["detail"],
+        "One or more parameters to your request was invalid."
+    );
+    assert_eq!(v["errors"][0]["parameters"]["max_results"][0], "0");
+}
+
+#[tokio::test]
+async fn every_field_value_of_the_spec_is_accepted() {
+    let s = server().await;
+    let all = |l: &[&str]| l.join(",");
+    let q = format!(
+        "dm_event.fields={}&expansions={}&user.fields={}&tweet.fields={}&media.fields={}&event_types={}",
+        all(dm_fake::DM_EVENT_FIELDS),
+        all(dm_fake::EXPANSIONS),
+        all(dm_fake::USER_FIELDS),
+        all(dm_fake::TWEET_FIELDS),
+        all(dm_fake::MEDIA_FIELDS),
+        all(dm_fake::EVENT_TYPES)
+    );
+    let r = get(s.base_url(), &format!("/2/dm_events?{q}"), s.token()).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    // The oracle's lists agree with dm-model's generated ones.
+    let names = |v: Vec<String>| v;
+    assert_eq!(
+        names(
+            dm_model::DmEventField::ALL
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect()
+        ),
+        dm_fake::DM_EVENT_FIELDS
+    );
+    assert_eq!(
+        names(
+            dm_model::Expansion::ALL
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect()
+        ),
+        dm_fake::EXPANSIONS
+    );
+    assert_eq!(
+        names(
+            dm_model::UserField::ALL
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect()
+        ),
+        dm_fake::USER_FIELDS
+    );
+    assert_eq!(
+        names(
+            dm_model::TweetField::ALL
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect()
+        ),
+        dm_fake::TWEET_FIELDS
+    );
+    assert_eq!(
+        names(
+            dm_model::MediaField::ALL
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect()
+        ),
+        dm_fake::MEDIA_FIELDS
+    );
+    assert_eq!(
+        names(
+            dm_model::EventType::ALL
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect()
+        ),
+        dm_fake::EVENT_TYPES
+    );
+}
+
+#[tokio::test]
+async fn missing_wrong_and_app_only_credentials() {
+    let s = server().await;
+    let r = request(s.base_url(), "GET", "/2/dm_events", &[], None)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 401);
+    assert_eq!(
+        r.json(),
+        serde_json::json!({"title": "Unauthorized", "detail": "Unauthorized", "type": "about:blank", "status": 401})
+    );
+    assert_eq!(get(s.base_url(), "/2/dm_events", "wrong").await.status, 401);
+    let r = get(s.base_url(), "/2/dm_events", s.app_only_token()).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        dm_model::parse_error_body(&r.body)[0].kind(),
+        ProblemKind::UnsupportedAuthentication
+    );
+    let r = common::post(
+        s.base_url(),
+        "/2/dm_conversations/with/1/messages",
+        s.app_only_token(),
+        r#"{"text":"x"}"#,
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    // Unknown paths are 404.
+    assert_eq!(get(s.base_url(), "/2/nothing", s.token()).await.status, 404);
+    // Nothing secret in the log or in Debug output.
+    let log = format!(
+        "{:?} {:?} {:?} {:?}",
+        s.requests(),
+        s,
+        s.dataset(),
+        FakeServer::builder().token("builder-secret")
+    );
+    assert!(
+        !log.contains(s.token())
+            && !log.contains(s.app_only_token())
+            && !log.contains("builder-secret")
+    );
+    assert!(!log.contains(&s.oauth1().unwrap().consumer_secret));
+    // Oversized bodies are refused before parsing.
+    let big = "x".repeat(2 << 20);
+    let r = common::post(
+        s.base_url(),
+        "/2/dm_conversations/with/1/messages",
+        s.token(),
+        &big,
+    )
+    .await;
+    assert_eq!(r.status, 413);
+}
+
+fn oauth_header(
+    method: &str,
+    url: &str,
+    query: &[(&str, &str)],
+    nonce: &str,
+    creds: &dm_fake::OAuth1Config,
+    secret: &str,
+) -> String {
+    let mut params: Vec<(String, String)> = query
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect();
+    let oauth = [
+        ("oauth_consumer_key", creds.consumer_key.as_str()),
+        ("oauth_nonce", nonce),
+        ("oauth_signature_method", "HMAC-SHA1"),
+        ("oauth_timestamp", "1700000000"),
+        ("oauth_token", creds.token.as_str()),
+        ("oauth_version", "1.0"),
+    ];
+    params.extend(
+        oauth
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let sig = sign_hmac_sha1(
+        &oauth1_base_string(method, url, &params),
+        secret,
+        &creds.token_secret,
+    );
+    let mut parts: Vec<String> = oauth
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", oauth1_percent_encode(v)))
+        .collect();
+    parts.push(format!(
+        "oauth_signature=\"{}\"",
+        oauth1_percent_encode(&sig)
+    ));
+    format!("OAuth {}", parts.join(", "))
+}
+
+#[tokio::test]
+async fn oauth1_signatures_are_verified() {
+    let s = server().await;
+    let creds = s.oauth1().unwrap().clone();
+    let url = format!("{}/2/dm_events", s.base_url());
+    let q = [("max_results", "3"), ("dm_event.fields", "id,text")];
+    let h = oauth_header("GET", &url, &q, "nonce-1", &creds, &creds.consumer_secret);
+    let path = "/2/dm_events?max_results=3&dm_event.fields=id%2Ctext";
+    let r = request(s.base_url(), "GET", path, &[("authorization", &h)], None)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["data"].as_array().unwrap().len(), 3);
+    // Replay of the same nonce, a wrong secret, and a tampered query are refused.
+    let r = request(s.base_url(), "GET", path, &[("authorization", &h)], None)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 401);
+    let bad = oauth_header("GET", &url, &q, "nonce-2", &creds, "wrong-secret");
+    assert_eq!(
+        request(s.base_url(), "GET", path, &[("authorization", &bad)], None)
+            .await
+            .unwrap()
+            .status,
+        401
+    );
+    let h3 = oauth_header("GET", &url, &q, "nonce-3", &creds, &creds.consumer_secret);
+    assert_eq!(
+        request(
+            s.base_url(),
+            "GET",
+            "/2/dm_events?max_results=4&dm_event.fields=id%2Ctext",
+            &[("authorization", &h3)],
+            None
+        )
+        .await
+        .unwrap()
+        .status,
+        401
+    );
+    // A POST with a JSON body: the body is not signed.
+    let participant = s.dataset().users()[1]["id"].as_str().unwrap().to_owned();
+    let url = format!(
+        "{}/2/dm_conversations/with/{participant}/messages",
+        s.base_url()
+    );
+    let h = oauth_header("POST", &url, &[], "nonce-4", &creds, &creds.consumer_secret);
+    let r = request(
+        s.base_url(),
+        "POST",
+        &format!("/2/dm_conversations/with/{participant}/messages"),
+        &[("authorization", &h), ("content-type", "application/json")],
+        Some(r#"{"text":"signed ✍️"}"#),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    assert!(
+        format!("{creds:?}").contains("<redacted>")
+            && !format!("{creds:?}").contains(&creds.consumer_secret)
+    );
+}
