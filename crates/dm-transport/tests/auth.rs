@@ -189,16 +189,24 @@ async fn pkce_code_exchange_and_revoke_hit_the_configured_endpoints() {
 }
 
 #[tokio::test]
-async fn a_malformed_token_response_names_the_json_path() {
-    let server = TestServer::scripted(vec![Reply::json(200, r#"{"access_token":42}"#)]).await;
+async fn a_malformed_token_response_names_the_json_path_but_not_the_value() {
+    let server =
+        TestServer::scripted(vec![Reply::json(200, r#"{"access_token":424242424242}"#)]).await;
     let err = client(&server)
         .refresh(&"r-SECRET".into())
         .await
         .unwrap_err();
+    let text = err.to_string();
     match err {
-        Error::Decode(e) => assert_eq!(e.path(), "access_token"),
+        Error::Auth(AuthError::InvalidTokenResponse { ref message }) => {
+            assert!(message.contains("`access_token`"), "{message}");
+        }
         other => panic!("{other}"),
     }
+    assert!(
+        !text.contains("424242424242"),
+        "the value is not quoted: {text}"
+    );
 }
 
 #[tokio::test]

@@ -326,7 +326,17 @@ impl OAuth2Client {
         if !response.status().is_success() {
             return Err(token_endpoint_error(&response).into());
         }
-        let body: TokenResponse = dm_model::decode(response.body())?;
+        // serde's messages can quote the offending value, which here may be a secret:
+        // report only where the response went wrong.
+        let body: TokenResponse =
+            dm_model::decode(response.body()).map_err(|e| AuthError::InvalidTokenResponse {
+                message: format!(
+                    "the token response did not decode at `{}` (line {}, column {})",
+                    e.path(),
+                    e.line(),
+                    e.column()
+                ),
+            })?;
         if body.access_token.is_empty() {
             return Err(AuthError::InvalidTokenResponse {
                 message: "empty access_token".into(),
