@@ -103,6 +103,37 @@ const PLACES: &[&str] = &[
     "Remote",
 ];
 
+/// The ASCII letter a name's character is usually written as in a handle (`None`: dropped).
+fn ascii_fold(c: char) -> Option<char> {
+    if c.is_ascii_alphanumeric() {
+        return Some(c);
+    }
+    let folded = match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' => 'A',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'É' | 'È' | 'Ê' | 'Ë' => 'E',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'Í' | 'Ì' | 'Î' | 'Ï' => 'I',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' => 'o',
+        'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' | 'Ø' => 'O',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'Ú' | 'Ù' | 'Û' | 'Ü' => 'U',
+        'ñ' | 'ń' => 'n',
+        'Ñ' | 'Ń' => 'N',
+        'ç' | 'ć' | 'č' => 'c',
+        'Ç' | 'Ć' | 'Č' => 'C',
+        'ł' => 'l',
+        'Ł' => 'L',
+        'ś' | 'š' | 'ß' => 's',
+        'Ś' | 'Š' => 'S',
+        'ż' | 'ź' | 'ž' => 'z',
+        'Ż' | 'Ź' | 'Ž' => 'Z',
+        _ => return None,
+    };
+    Some(folded)
+}
+
 /// A full user profile (every field the fake can render).
 pub(crate) fn profile(id: u64, idx: usize, seed: u64) -> Map<String, Value> {
     let h = mix(seed ^ id);
@@ -114,11 +145,15 @@ pub(crate) fn profile(id: u64, idx: usize, seed: u64) -> Map<String, Value> {
         .get(((h >> 8) % LAST.len() as u64) as usize)
         .copied()
         .unwrap_or("Kim");
-    let username: String = format!("{}{}_{}", first, last, idx)
+    // Usernames are `^[A-Za-z0-9_]{1,15}$`: fold accents the way people do (Björn → Bjorn)
+    // and keep the index, which makes them unique.
+    let suffix = format!("_{idx}");
+    let stem: String = format!("{first}{last}")
         .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .take(15)
+        .filter_map(ascii_fold)
+        .take(15usize.saturating_sub(suffix.len()))
         .collect();
+    let username = format!("{stem}{suffix}");
     let created = 1_230_000_000_000 + (h % 500_000_000_000) as i64;
     let verified_type = ["none", "blue", "business", "government"]
         .get(((h >> 16) % 4) as usize)
