@@ -1,0 +1,354 @@
+//! The command line: [`Cli`], its global options and subcommands (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use dm_model::{
+    DmConversationId, DmEventField, DmEventId, EventType, Expansion, MediaField, TweetField,
+    UserField, UserId,
+};
+
+const ABOUT: &str = "A command-line client for X API v2 Direct Messages.";
+
+const AFTER_HELP: &str = "\
+Credentials (first found wins):
+  --sandbox                       an in-process sandbox with its own token
+  XDM_ACCESS_TOKEN                an OAuth 2.0 user access token
+  XDM_OAUTH1_CONSUMER_KEY, XDM_OAUTH1_CONSUMER_SECRET,
+  XDM_OAUTH1_ACCESS_TOKEN, XDM_OAUTH1_ACCESS_TOKEN_SECRET
+                                  OAuth 1.0a user context (all four)
+  the stored login                from `xdm auth login` (refreshed automatically)
+
+Examples:
+  xdm demo
+  xdm events --limit 20
+  xdm events --conversation 1234-5678 --format jsonl --out chat.jsonl
+  xdm sync --archive dms.jsonl
+  xdm send --to 2244994945 \"Hello!\"
+
+Exit codes:
+  0  success              1  local failure (file I/O, corrupt archive)
+  2  usage error          3  authentication error
+  4  API error            5  network error        130  interrupted";
+
+/// `xdm`: X API v2 Direct Messages from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "xdm", version, about = ABOUT, after_help = AFTER_HELP)]
+#[non_exhaustive]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes, before or after the subcommand.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct GlobalOpts {
+    /// The API's base URL.
+    #[arg(
+        long,
+        global = true,
+        env = "XDM_BASE_URL",
+        default_value = "https://api.x.com"
+    )]
+    pub base_url: String,
+    /// Run against an in-process sandbox (a fake API with generated conversations).
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// Print only errors (no progress bars, no notes).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More log output on stderr (-v: debug, -vv: trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// The OAuth 2.0 client id of your app (for `auth login`, refreshes and `auth logout`).
+    #[arg(long, global = true, env = "XDM_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// Where the stored login lives (default: the platform config directory + `/xdm`).
+    #[arg(long, global = true, env = "XDM_CONFIG_DIR")]
+    pub config_dir: Option<PathBuf>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+#[non_exhaustive]
+pub enum Command {
+    /// Run the real client against an in-process sandbox and show the conversations.
+    #[command(after_help = "Example:\n  cargo run -p dm-cli -- demo")]
+    Demo(DemoArgs),
+    /// List DM events: all conversations (last 30 days), one conversation, or the one with a user.
+    #[command(
+        after_help = "Examples:\n  xdm events --limit 50\n  xdm events --with 2244994945 --types MessageCreate --format csv\n  xdm events --conversation 1234-5678 --fields id,text,sender_id --expand sender_id"
+    )]
+    Events(EventsArgs),
+    /// Append new events to a JSONL archive (safe to interrupt and run again).
+    #[command(
+        after_help = "Example:\n  xdm sync --archive dms.jsonl   # the state is kept in dms.jsonl.state"
+    )]
+    Sync(SyncArgs),
+    /// Print new events as they arrive, until stopped (Ctrl-C).
+    #[command(after_help = "Example:\n  xdm follow --conversation 1234-5678")]
+    Follow(FollowArgs),
+    /// Send a message to a user or a conversation.
+    #[command(
+        after_help = "Examples:\n  xdm send --to 2244994945 \"Hello!\"\n  xdm send --conversation 1234-5678 \"On my way\""
+    )]
+    Send(SendArgs),
+    /// Group conversations.
+    #[command(subcommand)]
+    Group(GroupCommand),
+    /// Show one event by id.
+    #[command(after_help = "Example:\n  xdm event 1582838499983564806")]
+    Event(EventArgs),
+    /// Delete an event you sent.
+    #[command(after_help = "Example:\n  xdm delete 1582838499983564806")]
+    Delete(EventIdArg),
+    /// Block DMs from a user.
+    #[command(after_help = "Example:\n  xdm block 2244994945")]
+    Block(UserIdArg),
+    /// Unblock DMs from a user.
+    #[command(after_help = "Example:\n  xdm unblock 2244994945")]
+    Unblock(UserIdArg),
+    /// OAuth 2.0 login, status and logout.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+}
+
+/// `xdm demo`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct DemoArgs {
+    /// Events in the sandbox dataset.
+    #[arg(long, default_value_t = 1500)]
+    pub events: usize,
+    /// Dataset seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Latest events shown per conversation (0: all).
+    #[arg(long, default_value_t = 8)]
+    pub per_conversation: usize,
+}
+
+/// Which events to look up.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct ScopeArgs {
+    /// One conversation (one-to-one `LOW-HIGH` or a group id).
+    #[arg(long, value_name = "ID", conflicts_with = "with")]
+    pub conversation: Option<DmConversationId>,
+    /// The one-to-one conversation with this user.
+    #[arg(long, value_name = "USER_ID")]
+    pub with: Option<UserId>,
+}
+
+/// Query options of a lookup. Without any of `--fields`, `--expand`, `--user-fields`,
+/// `--tweet-fields`, `--media-fields`, every field and expansion is requested.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct QueryArgs {
+    /// Only these event types (MessageCreate, ParticipantsJoin, ParticipantsLeave).
+    #[arg(long, value_delimiter = ',', value_name = "TYPE,..")]
+    pub types: Vec<EventType>,
+    /// `dm_event.fields` (e.g. id,text,created_at,sender_id).
+    #[arg(long, value_delimiter = ',', value_name = "FIELD,..")]
+    pub fields: Vec<DmEventField>,
+    /// `expansions` (e.g. sender_id,participant_ids,attachments.media_keys,referenced_tweets.id).
+    #[arg(long, value_delimiter = ',', value_name = "EXPANSION,..")]
+    pub expand: Vec<Expansion>,
+    /// `user.fields` of expanded users.
+    #[arg(long, value_delimiter = ',', value_name = "FIELD,..")]
+    pub user_fields: Vec<UserField>,
+    /// `tweet.fields` of expanded Posts.
+    #[arg(long, value_delimiter = ',', value_name = "FIELD,..")]
+    pub tweet_fields: Vec<TweetField>,
+    /// `media.fields` of expanded media.
+    #[arg(long, value_delimiter = ',', value_name = "FIELD,..")]
+    pub media_fields: Vec<MediaField>,
+    /// Events per request (1..=100).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100), default_value_t = 100)]
+    pub max_results: u32,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[non_exhaustive]
+pub enum Format {
+    /// A readable chat layout.
+    Pretty,
+    /// One JSON object per line: the event as sent, with what it references under `includes`.
+    Jsonl,
+    /// One JSON array of those objects.
+    Json,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// `xdm events`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct EventsArgs {
+    /// Which events.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Query options.
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// Stop after this many events.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Output format (default: pretty on a terminal, jsonl otherwise).
+    #[arg(long)]
+    pub format: Option<Format>,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `xdm sync`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct SyncArgs {
+    /// The JSONL archive to append to (created if missing); its state is kept in `FILE.state`.
+    #[arg(long, value_name = "FILE")]
+    pub archive: PathBuf,
+    /// Which events.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Query options.
+    #[command(flatten)]
+    pub query: QueryArgs,
+}
+
+/// `xdm follow`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct FollowArgs {
+    /// Which events.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Query options.
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// Output format (default: pretty on a terminal, jsonl otherwise; json is not streamable).
+    #[arg(long)]
+    pub format: Option<Format>,
+    /// Shortest pause between polls, in seconds.
+    #[arg(long, default_value_t = 5.0)]
+    pub min_interval: f64,
+    /// Longest pause between polls, in seconds.
+    #[arg(long, default_value_t = 120.0)]
+    pub max_interval: f64,
+    /// Stop after this many events.
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+/// `xdm send`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct SendArgs {
+    /// The recipient of a one-to-one message.
+    #[arg(
+        long,
+        value_name = "USER_ID",
+        required_unless_present = "conversation",
+        conflicts_with = "conversation"
+    )]
+    pub to: Option<UserId>,
+    /// The conversation to send to.
+    #[arg(long, value_name = "ID")]
+    pub conversation: Option<DmConversationId>,
+    /// The message text (1 to 10,000 characters).
+    pub text: String,
+}
+
+/// `xdm group ...`.
+#[derive(Debug, Subcommand)]
+#[non_exhaustive]
+pub enum GroupCommand {
+    /// Create a group conversation with a first message.
+    #[command(
+        after_help = "Example:\n  xdm group create --with 944480690,906948460078698496 \"Welcome, both of you\""
+    )]
+    Create(GroupCreateArgs),
+}
+
+/// `xdm group create`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct GroupCreateArgs {
+    /// The other participants (2 to 49 user ids).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        required = true,
+        value_name = "USER_ID,.."
+    )]
+    pub with: Vec<UserId>,
+    /// The first message.
+    pub text: String,
+}
+
+/// `xdm event`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct EventArgs {
+    /// The event id.
+    pub id: DmEventId,
+    /// Output format (default: pretty on a terminal, jsonl otherwise).
+    #[arg(long)]
+    pub format: Option<Format>,
+}
+
+/// A command taking one event id.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct EventIdArg {
+    /// The event id.
+    pub id: DmEventId,
+}
+
+/// A command taking one user id.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct UserIdArg {
+    /// The user id.
+    pub id: UserId,
+}
+
+/// `xdm auth ...`.
+#[derive(Debug, Subcommand)]
+#[non_exhaustive]
+pub enum AuthCommand {
+    /// Authorize xdm with OAuth 2.0 (PKCE) in the browser and store the tokens.
+    #[command(
+        after_help = "Example:\n  XDM_CLIENT_ID=your-client-id xdm auth login\n\n\
+        Register http://127.0.0.1:8976/callback (or your --port) as a callback URL of your app."
+    )]
+    Login(LoginArgs),
+    /// Show the stored login (never the tokens).
+    #[command(after_help = "Example:\n  xdm auth status")]
+    Status,
+    /// Revoke the stored tokens and delete them.
+    #[command(after_help = "Example:\n  xdm auth logout")]
+    Logout,
+}
+
+/// `xdm auth login`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct LoginArgs {
+    /// The loopback port of the callback (`http://127.0.0.1:PORT/callback`; 0 picks a free one).
+    #[arg(long, default_value_t = 8976)]
+    pub port: u16,
+    /// Do not try to open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Seconds to wait for the callback.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+}

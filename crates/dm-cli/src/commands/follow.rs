@@ -1,0 +1,51 @@
+//! `xdm follow`: print new events as they arrive, until stopped.
+
+use std::time::Duration;
+
+use dm_stream::FollowOptions;
+use futures::StreamExt;
+
+use super::{choose_format, lookup, open_sink};
+use crate::cli::{FollowArgs, Format, GlobalOpts};
+use crate::context::Context;
+use crate::error::CliError;
+
+fn seconds(name: &str, s: f64) -> Result<Duration, CliError> {
+    Duration::try_from_secs_f64(s)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "{name} must be a positive number of seconds, not {s}"
+            ))
+        })
+}
+
+/// Runs `xdm follow`.
+pub(crate) async fn run(global: &GlobalOpts, args: &FollowArgs) -> Result<(), CliError> {
+    let format = choose_format(args.format, false);
+    if format == Format::Json {
+        return Err(CliError::Usage(
+            "`--format json` cannot be streamed: use jsonl, csv or pretty".into(),
+        ));
+    }
+    let min = seconds("--min-interval", args.min_interval)?;
+    let max = seconds("--max-interval", args.max_interval)?;
+    let ctx = Context::new(global, args.query.max_results).await?;
+    let mut sink = open_sink(format, None)?;
+    if !global.quiet {
+        eprintln!("xdm: following new events (Ctrl-C to stop)");
+    }
+    let mut stream =
+        lookup(&ctx.client, &args.scope, &args.query).follow(FollowOptions::new(min, max));
+    let limit = args.limit.unwrap_or(usize::MAX);
+    while sink.count() < limit {
+        let Some(item) = stream.next().await else {
+            break;
+        };
+        if !sink.write(&item?)? {
+            break;
+        }
+    }
+    sink.finish()
+}

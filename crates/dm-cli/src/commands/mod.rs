@@ -1,0 +1,94 @@
+//! One module per command, plus what they share: building a lookup from the options,
+//! choosing the output format, opening the output.
+
+pub(crate) mod auth;
+pub(crate) mod demo;
+pub(crate) mod events;
+pub(crate) mod follow;
+pub(crate) mod manage;
+pub(crate) mod sync;
+
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::Path;
+
+use dm_stream::{Client, EventsRequest};
+
+use crate::cli::{Format, QueryArgs, ScopeArgs};
+use crate::error::CliError;
+use crate::output::pretty::Style;
+use crate::output::sink::Sink;
+
+/// The lookup the options describe: every field and expansion unless fields were chosen.
+pub(crate) fn lookup(client: &Client, scope: &ScopeArgs, q: &QueryArgs) -> EventsRequest {
+    let request = match (&scope.conversation, &scope.with) {
+        (Some(c), _) => client.conversation(c.clone()),
+        (None, Some(u)) => client.with_participant(u.clone()),
+        (None, None) => client.all_events(),
+    };
+    let chosen = !(q.fields.is_empty()
+        && q.expand.is_empty()
+        && q.user_fields.is_empty()
+        && q.tweet_fields.is_empty()
+        && q.media_fields.is_empty());
+    let mut request = if chosen {
+        let mut r = request;
+        if !q.fields.is_empty() {
+            r = r.dm_event_fields(q.fields.clone());
+        }
+        if !q.expand.is_empty() {
+            r = r.expansions(q.expand.clone());
+        }
+        if !q.user_fields.is_empty() {
+            r = r.user_fields(q.user_fields.clone());
+        }
+        if !q.tweet_fields.is_empty() {
+            r = r.tweet_fields(q.tweet_fields.clone());
+        }
+        if !q.media_fields.is_empty() {
+            r = r.media_fields(q.media_fields.clone());
+        }
+        r
+    } else {
+        request.all_fields()
+    };
+    if !q.types.is_empty() {
+        request = request.event_types(q.types.clone());
+    }
+    request.max_results(q.max_results)
+}
+
+/// Colours only on a terminal, and not with `NO_COLOR`.
+pub(crate) fn style_for_stdout() -> Style {
+    Style {
+        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// The format asked for, else pretty on a terminal (without `--out`), else JSONL.
+pub(crate) fn choose_format(asked: Option<Format>, to_file: bool) -> Format {
+    asked.unwrap_or(if !to_file && std::io::stdout().is_terminal() {
+        Format::Pretty
+    } else {
+        Format::Jsonl
+    })
+}
+
+/// A sink to `out` (a file) or stdout.
+pub(crate) fn open_sink(format: Format, out: Option<&Path>) -> Result<Sink, CliError> {
+    match out {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|e| CliError::io(path.display(), e))?;
+            let w: Box<dyn Write + Send> = Box::new(BufWriter::new(file));
+            Sink::new(
+                format,
+                w,
+                Style { color: false },
+                path.display().to_string(),
+            )
+        }
+        None => {
+            let w: Box<dyn Write + Send> = Box::new(std::io::LineWriter::new(std::io::stdout()));
+            Sink::new(format, w, style_for_stdout(), "stdout".into())
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Rendering events: JSONL records, CSV rows and the readable chat layout.
+
+pub(crate) mod csv_rows;
+pub(crate) mod pretty;
+pub(crate) mod record;
+pub(crate) mod sink;

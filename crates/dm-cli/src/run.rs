@@ -1,0 +1,81 @@
+//! [`main`] and [`run`]: parse, set up logging and the runtime, dispatch, report errors.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{AuthCommand, Cli, Command, GlobalOpts, GroupCommand};
+use crate::commands;
+use crate::error::{CliError, EXIT_LOCAL};
+
+/// Runs one parsed command to completion.
+///
+/// # Errors
+///
+/// The command's [`CliError`]; print it and exit with [`CliError::exit_code`].
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Demo(a) => commands::demo::run(g, a).await,
+        Command::Events(a) => commands::events::run(g, a).await,
+        Command::Sync(a) => commands::sync::run(g, a).await,
+        Command::Follow(a) => commands::follow::run(g, a).await,
+        Command::Send(a) => commands::manage::send(g, a).await,
+        Command::Group(GroupCommand::Create(a)) => commands::manage::group_create(g, a).await,
+        Command::Event(a) => commands::manage::event(g, a).await,
+        Command::Delete(a) => commands::manage::delete(g, a).await,
+        Command::Block(a) => commands::manage::block(g, a, true).await,
+        Command::Unblock(a) => commands::manage::block(g, a, false).await,
+        Command::Auth(AuthCommand::Login(a)) => commands::auth::login(g, a).await,
+        Command::Auth(AuthCommand::Status) => commands::auth::status(g),
+        Command::Auth(AuthCommand::Logout) => commands::auth::logout(g).await,
+    }
+}
+
+/// Logs to stderr: warnings by default, `-v` debug, `-vv` trace, `-q` errors only;
+/// `RUST_LOG` overrides.
+fn init_tracing(global: &GlobalOpts) {
+    let level = match (global.quiet, global.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info,dm_stream=debug,dm_transport=debug,dm_cli=debug",
+        _ => "debug,dm_stream=trace,dm_transport=trace,dm_cli=trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// The `xdm` binary: parses the command line, runs the command on a Tokio runtime, prints
+/// an error in one or two lines, and returns the documented exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    init_tracing(&cli.global);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("xdm: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_LOCAL);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xdm: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
