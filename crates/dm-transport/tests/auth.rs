@@ -314,3 +314,33 @@ fn tokens_never_appear_in_logs_or_debug_output() {
         assert!(!haystack.contains("SECRET"), "a secret leaked:\n{haystack}");
     }
 }
+
+#[tokio::test]
+async fn a_refresh_cancelled_mid_way_still_saves_the_rotated_token() {
+    let calls = Arc::new(AtomicU64::new(0));
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    // The token endpoint answers after 100 ms.
+    let server = api_server(calls.clone(), bodies.clone()).await;
+    let store = Arc::new(MemoryTokenStore::new());
+    let tokens = TokenSet::new("old-access-SECRET")
+        .with_refresh_token("old-refresh-SECRET")
+        .expiring_in(Duration::from_secs(5));
+    let token = RefreshingToken::new(client(&server), tokens, store.clone());
+    // The caller gives up while the refresh is in flight...
+    let gave_up = tokio::time::timeout(Duration::from_millis(30), token.access_token()).await;
+    assert!(
+        gave_up.is_err(),
+        "cancelled before the token endpoint answered"
+    );
+    // ...but the refresh completes and the rotated refresh token is saved.
+    for _ in 0..100 {
+        if store.saves() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(store.saves(), 1, "the rotated tokens were saved");
+    assert_eq!(token.refreshes(), 1);
+    assert_eq!(token.tokens().access_token.expose(), "fresh-access-SECRET");
+}

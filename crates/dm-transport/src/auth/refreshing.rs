@@ -11,19 +11,27 @@ use crate::{Error, Secret};
 /// An OAuth 2.0 user access token with a refresh token: refreshed shortly before it
 /// expires and once after a 401. Concurrent requests share a single refresh, and every
 /// rotated refresh token is handed to the [`TokenStore`].
+///
+/// A refresh runs to completion in its own task once started: the token endpoint rotates
+/// the refresh token, so a refresh cancelled between that answer and the save would lose
+/// the only valid refresh token. Dropping the request that triggered it does not stop it.
 pub struct RefreshingToken {
+    margin: Duration,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     client: OAuth2Client,
     store: Arc<dyn TokenStore>,
-    margin: Duration,
     state: std::sync::RwLock<(TokenSet, u64)>,
-    refresh_lock: tokio::sync::Mutex<()>,
+    refresh_lock: Arc<tokio::sync::Mutex<()>>,
     refreshes: AtomicU64,
 }
 
 impl fmt::Debug for RefreshingToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RefreshingToken")
-            .field("client", &self.client)
+            .field("client", &self.inner.client)
             .field("margin", &self.margin)
             .field("refreshes", &self.refreshes())
             .finish_non_exhaustive()
@@ -35,12 +43,14 @@ impl RefreshingToken {
     /// `store`. Refreshes 60 s before expiry by default.
     pub fn new(client: OAuth2Client, tokens: TokenSet, store: Arc<dyn TokenStore>) -> Self {
         Self {
-            client,
-            store,
             margin: Duration::from_secs(60),
-            state: std::sync::RwLock::new((tokens, 0)),
-            refresh_lock: tokio::sync::Mutex::new(()),
-            refreshes: AtomicU64::new(0),
+            inner: Arc::new(Inner {
+                client,
+                store,
+                state: std::sync::RwLock::new((tokens, 0)),
+                refresh_lock: Arc::new(tokio::sync::Mutex::new(())),
+                refreshes: AtomicU64::new(0),
+            }),
         }
     }
 
@@ -58,14 +68,11 @@ impl RefreshingToken {
 
     /// How many refreshes succeeded.
     pub fn refreshes(&self) -> u64 {
-        self.refreshes.load(Ordering::Relaxed)
+        self.inner.refreshes.load(Ordering::Relaxed)
     }
 
     fn snapshot(&self) -> (TokenSet, u64) {
-        match self.state.read() {
-            Ok(g) => g.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.inner.snapshot()
     }
 
     /// The access token to use now (refreshing first when it is about to expire) and its
@@ -98,7 +105,28 @@ impl RefreshingToken {
     /// The token endpoint's error, or [`AuthError::TokenStore`] when the new tokens could
     /// not be saved (they are used anyway).
     pub async fn refresh_after(&self, seen: u64) -> Result<bool, Error> {
-        let _guard = self.refresh_lock.lock().await;
+        let inner = Arc::clone(&self.inner);
+        match tokio::spawn(async move { inner.refresh_after(seen).await }).await {
+            Ok(result) => result,
+            Err(e) => Err(AuthError::InvalidTokenResponse {
+                message: format!("the token refresh task failed: {e}"),
+            }
+            .into()),
+        }
+    }
+}
+
+impl Inner {
+    fn snapshot(&self) -> (TokenSet, u64) {
+        match self.state.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The refresh itself: serialized by `refresh_lock`, run in a task of its own.
+    async fn refresh_after(&self, seen: u64) -> Result<bool, Error> {
+        let _guard = Arc::clone(&self.refresh_lock).lock_owned().await;
         let (tokens, generation) = self.snapshot();
         if generation != seen {
             return Ok(true);
