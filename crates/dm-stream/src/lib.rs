@@ -92,3 +92,8 @@ pub use stream::{EventStream, PageStream};
 pub use sync::{SyncBatch, SyncState};
 
 pub use dm_query::Scope;
+
+/// The README's Rust examples, compiled as doc tests so they never rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
