@@ -10,13 +10,7 @@ use futures::TryStreamExt;
 use support::*;
 
 async fn ids_of(client: &dm_stream::Client, scope: Scope) -> Vec<String> {
-    client
-        .events(scope)
-        .events()
-        .map_ok(|e| e.event().id.to_string())
-        .try_collect()
-        .await
-        .unwrap()
+    streamed_ids(client.events(scope)).await
 }
 
 /// A user the authenticated user has a one-to-one conversation with.

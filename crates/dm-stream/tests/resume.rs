@@ -26,15 +26,7 @@ async fn resuming_from_any_event_checkpoint_delivers_exactly_the_rest() {
                 continue;
             }
             let cp = roundtrip(&all[k].checkpoint());
-            let rest: Vec<String> = client
-                .events(scope.clone())
-                .all_fields()
-                .resume(cp)
-                .events()
-                .map_ok(|e| e.event().id.to_string())
-                .try_collect()
-                .await
-                .unwrap();
+            let rest = streamed_ids(client.events(scope.clone()).all_fields().resume(cp)).await;
             assert_eq!(rest, all_ids[k + 1..], "{scope:?}: resume after event #{k}");
         }
     }
@@ -51,15 +43,7 @@ async fn resuming_from_a_page_checkpoint_continues_with_the_next_page() {
         let page = pages.next().await.unwrap().unwrap();
         seen.extend(page.events().map(|e| e.event().id.to_string()));
         let cp = roundtrip(page.checkpoint());
-        let rest: Vec<String> = client
-            .all_events()
-            .max_results(40)
-            .resume(cp)
-            .events()
-            .map_ok(|e| e.event().id.to_string())
-            .try_collect()
-            .await
-            .unwrap();
+        let rest = streamed_ids(client.all_events().max_results(40).resume(cp)).await;
         let mut joined = seen.clone();
         joined.extend(rest);
         assert_eq!(joined, all);
@@ -145,15 +129,7 @@ async fn an_expired_page_token_falls_back_to_the_head_and_loses_nothing() {
     let cp = all[250].checkpoint();
     assert!(cp.page_token().is_some());
     fake.queue_fault(FaultKind::ExpiredToken);
-    let rest: Vec<String> = client
-        .all_events()
-        .all_fields()
-        .resume(cp)
-        .events()
-        .map_ok(|e| e.event().id.to_string())
-        .try_collect()
-        .await
-        .unwrap();
+    let rest = streamed_ids(client.all_events().all_fields().resume(cp)).await;
     assert_eq!(rest, all_ids[251..]);
 }
 
@@ -184,15 +160,7 @@ async fn a_final_error_carries_a_checkpoint_that_completes_the_set() {
         "the stream ends after its error"
     );
     let cp = roundtrip(err.checkpoint().expect("a checkpoint"));
-    let rest: Vec<String> = client
-        .all_events()
-        .all_fields()
-        .resume(cp)
-        .events()
-        .map_ok(|e| e.event().id.to_string())
-        .try_collect()
-        .await
-        .unwrap();
+    let rest = streamed_ids(client.all_events().all_fields().resume(cp)).await;
     got.extend(rest);
     assert_eq!(got, expected);
 }
@@ -206,16 +174,14 @@ async fn walking_towards_newer_events_with_previous_token() {
     // From an event deep in the history, walk towards newer ones.
     let k = 320;
     let cp = all[k].checkpoint();
-    let newer: Vec<String> = client
-        .all_events()
-        .all_fields()
-        .resume(cp)
-        .direction(Direction::Newer)
-        .events()
-        .map_ok(|e| e.event().id.to_string())
-        .try_collect()
-        .await
-        .unwrap();
+    let newer = streamed_ids(
+        client
+            .all_events()
+            .all_fields()
+            .resume(cp)
+            .direction(Direction::Newer),
+    )
+    .await;
     let mut expected: Vec<String> = all_ids[..k].to_vec();
     expected.reverse();
     assert_eq!(

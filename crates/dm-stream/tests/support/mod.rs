@@ -69,6 +69,16 @@ pub fn json(event: &ResolvedEvent) -> Value {
     serde_json::to_value(event.event()).expect("event encodes")
 }
 
+/// The ids a request's event stream delivers, in order.
+pub async fn streamed_ids(request: dm_stream::EventsRequest) -> Vec<String> {
+    request
+        .events()
+        .map_ok(|e| e.event().id.to_string())
+        .try_collect()
+        .await
+        .expect("stream completes")
+}
+
 /// Streams every event of a lookup with all fields and expansions.
 pub async fn collect_all(client: &Client, scope: Scope) -> Vec<ResolvedEvent> {
     client
