@@ -2,8 +2,13 @@
 //!
 //! - `cargo xtask codegen [--check]`: regenerate the checked-in files derived from
 //!   `spec/openapi-dm-2.166.json`; with `--check`, fail when any of them is stale.
+//! - `cargo xtask fuzz [--cases N]`: the bad-input properties, a million cases or more.
+//! - `cargo xtask conformance`: every request xdm builds, validated by Prism against the
+//!   official spec (needs Node and npm; see `docs/reliability.md`).
 
 mod codegen;
+mod conformance;
+mod fuzz;
 
 use std::process::ExitCode;
 
@@ -18,9 +23,18 @@ fn main() -> ExitCode {
                 codegen::Mode::Write
             })
         }
+        Some("fuzz") => {
+            let cases = args
+                .iter()
+                .position(|a| a == "--cases")
+                .and_then(|i| args.get(i + 1))
+                .and_then(|n| n.parse().ok());
+            fuzz::run(cases).map_err(codegen::Error::new)
+        }
+        Some("conformance") => conformance::run().map_err(codegen::Error::new),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\ncommands:\n  codegen [--check]   regenerate code from spec/ (or check it is fresh)"
+                "usage: cargo xtask <command>\n\ncommands:\n  codegen [--check]   regenerate code from spec/ (or check it is fresh)\n  fuzz [--cases N]    bad-input properties, >= 1M cases (release)\n  conformance         requests validated by Prism against the official spec"
             );
             return ExitCode::from(2);
         }

@@ -24,6 +24,8 @@ pub(crate) struct Pager {
     seen_tokens: HashSet<String>,
     /// Whether the stream already fell back to the head once after an expired token.
     restarted: bool,
+    /// Pages fetched again because the API answered with a page token already followed.
+    refetches: u32,
     lookup: Option<LookupKey>,
     requests: u32,
 }
@@ -33,6 +35,8 @@ enum State {
     Start(Option<Checkpoint>, Option<String>),
     /// Fetch the page this token names (`None`: the head).
     Fetch(Option<String>),
+    /// Yield this error, then end.
+    Fail(Box<StreamError>),
     Done,
 }
 
@@ -47,6 +51,7 @@ impl Pager {
             after: None,
             seen_tokens: HashSet::new(),
             restarted: false,
+            refetches: 0,
             lookup: None,
             requests: 0,
         }
@@ -108,6 +113,7 @@ impl Pager {
         loop {
             let token = match std::mem::replace(&mut self.state, State::Done) {
                 State::Done => return None,
+                State::Fail(e) => return Some(Err(*e)),
                 State::Start(resume, start_token) => {
                     if let Err(e) = self.start(resume, start_token) {
                         return Some(Err(StreamError::new(e, None)));
@@ -174,13 +180,30 @@ impl Pager {
         .filter(|t| !t.is_empty());
         let checkpoint = match next {
             Some(t) if self.seen_tokens.insert(t.clone()) => {
+                self.refetches = 0;
                 self.state = State::Fetch(Some(t.clone()));
                 self.checkpoint(Some(t), false)
             }
+            Some(t) if self.refetches < self.client.inner.decode_retries => {
+                // A token already followed: a glitch or a loop. Fetch this page again (what
+                // was delivered is skipped) rather than follow it or silently end the walk.
+                self.refetches += 1;
+                tracing::warn!(token = %t, attempt = self.refetches, "the API repeated a page token; fetching the page again");
+                self.state = State::Fetch(token.clone());
+                self.checkpoint(token.clone(), false)
+            }
             Some(t) => {
-                tracing::warn!(token = %t, "the API repeated a page token; ending the walk");
-                self.state = State::Done;
-                self.checkpoint(token.clone(), true)
+                // Still looping: end with an error (never loop, never end as if complete);
+                // resuming from its checkpoint fetches this page again.
+                tracing::warn!(token = %t, "the API keeps repeating a page token; ending the walk");
+                let checkpoint = self.checkpoint(token.clone(), false);
+                let error = Error::Unexpected(format!(
+                    "the API keeps answering with page token `{t}`, which was already followed; \
+                     the walk stopped (resume from the checkpoint to try again)"
+                ));
+                self.state =
+                    State::Fail(Box::new(StreamError::new(error, Some(checkpoint.clone()))));
+                checkpoint
             }
             None => {
                 self.state = State::Done;

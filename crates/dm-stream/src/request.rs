@@ -134,8 +134,10 @@ impl EventsRequest {
     /// A lazy stream of pages: no request until it is polled.
     ///
     /// It follows the page token until the API gives none (or an empty one), goes on
-    /// through empty pages that still carry a token, stops on a token it has seen before
-    /// (no infinite loops), and ends after yielding an error.
+    /// through empty pages that still carry a token, fetches a page again when the API
+    /// answers with a token it already followed (no infinite loops, no silently lost pages;
+    /// if the token keeps repeating, the stream ends with an error and a checkpoint), and
+    /// ends after yielding an error.
     pub fn pages(self) -> PageStream {
         let prefetch = self.prefetch.unwrap_or(self.client.inner.prefetch);
         PageStream::new(Pager::new(self), prefetch)

@@ -82,6 +82,8 @@ pub struct Stack {
     retry: RetryPolicy,
     rate_limit: RateLimitPolicy,
     base: http::Uri,
+    /// Whether the base URL was set explicitly: then credentials only go to its origin.
+    base_configured: bool,
     stats: Arc<StatsInner>,
 }
 
@@ -127,14 +129,18 @@ impl StackBuilder {
     }
 
     /// Sets the base URL that relative request URIs (`/2/dm_events`) are resolved against
-    /// (default `https://api.x.com`; never read from the environment). Absolute URIs are
-    /// sent as they are.
+    /// (default `https://api.x.com`; never read from the environment).
+    ///
+    /// Once a base URL is set, credentials only go to its origin: an absolute URI with
+    /// another scheme, host or port is refused with [`Error::Build`] before anything is sent
+    /// (unless the stack has no auth). Without it, absolute URIs are sent as they are.
     ///
     /// # Errors
     ///
     /// [`Error::Build`] unless `base` is an absolute `http(s)` URL without a query.
     pub fn base_url(mut self, base: &str) -> Result<Self, Error> {
         self.stack.base = parse_base(base)?;
+        self.stack.base_configured = true;
         Ok(self)
     }
 
@@ -154,6 +160,7 @@ impl Stack {
                 retry: RetryPolicy::default(),
                 rate_limit: RateLimitPolicy::default(),
                 base: http::Uri::from_static(DEFAULT_BASE_URL),
+                base_configured: false,
                 stats: Arc::new(StatsInner::default()),
             },
         }
@@ -329,6 +336,18 @@ impl Stack {
         if request.uri().scheme().is_none() {
             *request.uri_mut() = self.resolve(request.uri())?;
         }
+        if self.base_configured
+            && !matches!(self.auth, Auth::None)
+            && !same_origin(request.uri(), &self.base)
+        {
+            return Err(Error::build(format!(
+                "refusing to send credentials to `{}://{}`: only the base URL's origin `{}://{}` gets them",
+                request.uri().scheme_str().unwrap_or_default(),
+                request.uri().authority().map_or("", |a| a.as_str()),
+                self.base.scheme_str().unwrap_or_default(),
+                self.base.authority().map_or("", |a| a.as_str()),
+            )));
+        }
         let span = tracing::info_span!(
             "xdm.request",
             method = %request.method(),
@@ -381,6 +400,20 @@ pub(crate) fn copy_request(request: &http::Request<Bytes>) -> http::Request<Byte
     copy
 }
 
+/// Same scheme, host (case-insensitive) and port (explicit or the scheme's default).
+fn same_origin(a: &http::Uri, b: &http::Uri) -> bool {
+    fn port(u: &http::Uri) -> Option<u16> {
+        u.port_u16().or(match u.scheme_str() {
+            Some("https") => Some(443),
+            Some("http") => Some(80),
+            _ => None,
+        })
+    }
+    let scheme = |u: &http::Uri| u.scheme_str().map(str::to_ascii_lowercase);
+    let host = |u: &http::Uri| u.host().map(str::to_ascii_lowercase);
+    scheme(a) == scheme(b) && host(a) == host(b) && port(a) == port(b)
+}
+
 fn parse_base(base: &str) -> Result<http::Uri, Error> {
     let uri: http::Uri = base
         .parse()
@@ -416,6 +449,33 @@ mod tests {
             .resolve(&"/2/dm_events".parse().unwrap())
             .unwrap();
         assert_eq!(u, "http://127.0.0.1:4010/prefix/2/dm_events");
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let o = |a: &str, b: &str| same_origin(&a.parse().unwrap(), &b.parse().unwrap());
+        assert!(o("https://api.x.com/2/x", "https://API.x.com"));
+        assert!(o("https://api.x.com:443/2", "https://api.x.com"));
+        assert!(!o("http://api.x.com/2", "https://api.x.com"));
+        assert!(!o("https://api.x.com.evil/2", "https://api.x.com"));
+        assert!(!o("http://127.0.0.1:4011/2", "http://127.0.0.1:4010"));
+    }
+
+    #[tokio::test]
+    async fn credentials_only_go_to_the_configured_origin() {
+        let capture = Arc::new(crate::test_util::CaptureTransport::new());
+        let stack = Stack::builder(capture.clone())
+            .auth(Auth::bearer("tok"))
+            .base_url("http://127.0.0.1:4010")
+            .unwrap()
+            .build();
+        let req = http::Request::get("http://127.0.0.2:4010/2/dm_events")
+            .body(Bytes::new())
+            .unwrap();
+        let err = stack.send(req).await.unwrap_err();
+        assert!(matches!(err, Error::Build { .. }), "{err}");
+        assert!(!err.may_have_been_sent());
+        assert_eq!(stack.stats().requests_sent, 0);
     }
 
     #[test]
