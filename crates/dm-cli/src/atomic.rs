@@ -1,8 +1,42 @@
-//! Atomic file replacement: write a temp file in the same directory (created `0600`),
-//! fsync it, rename it over the target, fsync the directory.
+//! Our small JSON files (sync state, login): read them, and replace them atomically (write a
+//! temp file in the same directory (created `0600`), fsync it, rename it over the target,
+//! fsync the directory).
 
 use std::io::Write;
 use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::CliError;
+
+/// Why a JSON file could not be read as the type asked for: where, and serde's reason
+/// (which may quote the offending value: leave it out for files that hold secrets).
+pub(crate) struct InvalidJson {
+    pub(crate) at: String,
+    pub(crate) reason: String,
+}
+
+/// Reads the JSON file at `path`: `None` when it does not exist; `invalid` turns a file that
+/// does not decode into the error to report.
+pub(crate) fn read_json<T: DeserializeOwned>(
+    path: &Path,
+    invalid: impl FnOnce(InvalidJson) -> CliError,
+) -> Result<Option<T>, CliError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(CliError::io(path.display(), e)),
+    };
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    serde_path_to_error::deserialize(&mut de)
+        .map(Some)
+        .map_err(|e| {
+            invalid(InvalidJson {
+                at: e.path().to_string(),
+                reason: e.inner().to_string(),
+            })
+        })
+}
 
 /// Replaces `path` with `bytes` atomically: a reader sees the old or the new content, never a
 /// mix, even if the process is killed. The file is readable by its owner only.

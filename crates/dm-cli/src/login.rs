@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use dm_transport::{BoxError, Secret, TokenSet, TokenStore};
 use serde::{Deserialize, Serialize};
 
-use crate::atomic::write_atomic;
+use crate::atomic::{read_json, write_atomic};
 use crate::error::CliError;
 
 /// The config directory: `--config-dir` / `XDM_CONFIG_DIR`, else the platform's config
@@ -87,22 +87,14 @@ impl StoredLogin {
 
     /// Reads the login at `path`; `None` when there is none.
     pub(crate) fn load(path: &Path) -> Result<Option<Self>, CliError> {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(CliError::io(path.display(), e)),
-        };
-        let mut de = serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(&mut de)
-            .map(Some)
-            .map_err(|e| {
-                CliError::Local(format!(
-                    "{} is not a valid login file ({} at {}): run `xdm auth login` again",
-                    path.display(),
-                    e.inner(),
-                    e.path()
-                ))
-            })
+        // Only where it went wrong: serde's reason could quote a token.
+        read_json(path, |e| {
+            CliError::Local(format!(
+                "{} is not a valid login file (at `{}`): run `xdm auth login` again",
+                path.display(),
+                e.at
+            ))
+        })
     }
 
     /// Writes the login to `path` atomically, readable by the owner only.

@@ -185,3 +185,28 @@ async fn expired_tokens_are_refreshed_and_the_rotated_refresh_token_saved() {
         first["access_token"]
     );
 }
+
+#[tokio::test]
+async fn a_corrupt_login_file_is_reported_without_quoting_its_values() {
+    let server = FakeServer::builder()
+        .seed(1)
+        .events(10)
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("login.json"),
+        r#"{"access_token": 987654321987, "refresh_token": "r"}"#,
+    )
+    .unwrap();
+    let mut cmd = xdm(dir.path());
+    cmd.env("XDM_BASE_URL", server.base_url())
+        .args(["events", "--limit", "1"]);
+    let out = run(cmd).await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("login"), "{err}");
+    assert!(err.contains("access_token"), "names where: {err}");
+    assert!(!err.contains("987654321987"), "never the value: {err}");
+}

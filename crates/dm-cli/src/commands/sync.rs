@@ -14,7 +14,7 @@ use dm_stream::SyncState;
 use serde::{Deserialize, Serialize};
 
 use super::lookup;
-use crate::atomic::write_atomic;
+use crate::atomic::{read_json, write_atomic};
 use crate::cli::{GlobalOpts, SyncArgs};
 use crate::context::Context;
 use crate::error::CliError;
@@ -42,22 +42,14 @@ fn state_path(archive: &Path) -> PathBuf {
 }
 
 fn load_state(path: &Path) -> Result<Option<ArchiveState>, CliError> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(CliError::io(path.display(), e)),
-    };
-    let mut de = serde_json::Deserializer::from_slice(&bytes);
-    serde_path_to_error::deserialize(&mut de)
-        .map(Some)
-        .map_err(|e| {
-            CliError::Local(format!(
-                "{} is not an xdm sync state ({} at `{}`)",
-                path.display(),
-                e.inner(),
-                e.path()
-            ))
-        })
+    read_json(path, |e| {
+        CliError::Local(format!(
+            "{} is not an xdm sync state ({} at `{}`)",
+            path.display(),
+            e.reason,
+            e.at
+        ))
+    })
 }
 
 fn save_state(path: &Path, state: &ArchiveState) -> Result<(), CliError> {
