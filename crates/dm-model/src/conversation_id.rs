@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::ids::{IdError, UserId, is_digits, string_id};
+use crate::ids::{IdError, Storage, UserId, is_digits, string_id};
 
 /// A DM conversation id (`DmConversationId`, `^([0-9]{1,19}-[0-9]{1,19}|[0-9]{15,19})$`).
 ///

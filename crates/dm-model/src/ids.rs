@@ -39,6 +39,66 @@ pub(crate) fn is_digits(s: &str, min: usize, max: usize) -> bool {
     (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// How an id keeps its (already validated) text.
+pub(crate) trait Storage: Sized {
+    fn from_valid_str(s: &str) -> Self;
+    fn from_valid_string(s: String) -> Self;
+    fn text(&self) -> &str;
+    fn into_text(self) -> String;
+}
+
+impl Storage for String {
+    fn from_valid_str(s: &str) -> Self {
+        s.to_owned()
+    }
+    fn from_valid_string(s: String) -> Self {
+        s
+    }
+    fn text(&self) -> &str {
+        self
+    }
+    fn into_text(self) -> String {
+        self
+    }
+}
+
+/// Up to 19 ASCII digits kept inline: a numeric id costs no allocation (pages hold hundreds).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Digits {
+    len: u8,
+    buf: [u8; 19],
+}
+
+impl Storage for Digits {
+    fn from_valid_str(s: &str) -> Self {
+        let mut buf = [0u8; 19];
+        let len = s.len().min(19);
+        buf[..len].copy_from_slice(&s.as_bytes()[..len]);
+        Digits {
+            len: len as u8,
+            buf,
+        }
+    }
+    fn from_valid_string(s: String) -> Self {
+        Self::from_valid_str(&s)
+    }
+    fn text(&self) -> &str {
+        // Only ASCII digits are ever stored, so this never falls back.
+        std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or("")
+    }
+    fn into_text(self) -> String {
+        self.text().to_owned()
+    }
+}
+
+impl Digits {
+    fn value(&self) -> u64 {
+        self.buf[..usize::from(self.len)].iter().fold(0u64, |n, d| {
+            n.wrapping_mul(10).wrapping_add(u64::from(d - b'0'))
+        })
+    }
+}
+
 /// Implements parsing, display, ordering and serde for a `struct $name(String)` whose
 /// validity is decided by `$valid`.
 macro_rules! string_id {
@@ -58,12 +118,12 @@ macro_rules! string_id {
 
             /// The id as sent on the wire.
             pub fn as_str(&self) -> &str {
-                &self.0
+                Storage::text(&self.0)
             }
 
             /// Consumes the id, returning its string.
             pub fn into_string(self) -> String {
-                self.0
+                Storage::into_text(self.0)
             }
 
             fn is_valid(s: &str) -> bool {
@@ -76,7 +136,7 @@ macro_rules! string_id {
             type Error = IdError;
             fn try_from(s: String) -> Result<Self, IdError> {
                 if Self::is_valid(&s) {
-                    Ok($name(s))
+                    Ok($name(Storage::from_valid_string(s)))
                 } else {
                     Err(IdError::new(stringify!($name), &s, $pattern))
                 }
@@ -87,7 +147,7 @@ macro_rules! string_id {
             type Error = IdError;
             fn try_from(s: &str) -> Result<Self, IdError> {
                 if Self::is_valid(s) {
-                    Ok($name(s.to_owned()))
+                    Ok($name(Storage::from_valid_str(s)))
                 } else {
                     Err(IdError::new(stringify!($name), s, $pattern))
                 }
@@ -103,43 +163,43 @@ macro_rules! string_id {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({:?})", stringify!($name), self.0)
+                write!(f, "{}({:?})", stringify!($name), self.as_str())
             }
         }
 
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
-                &self.0
+                self.as_str()
             }
         }
 
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0
+                id.into_string()
             }
         }
 
         impl PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
-                self.0 == other
+                self.as_str() == other
             }
         }
 
         impl PartialEq<&str> for $name {
             fn eq(&self, other: &&str) -> bool {
-                self.0 == *other
+                self.as_str() == *other
             }
         }
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(&self.0)
+                serializer.serialize_str(self.as_str())
             }
         }
 
@@ -170,15 +230,14 @@ macro_rules! numeric_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, Hash)]
-        pub struct $name(String);
+        pub struct $name(Digits);
 
         string_id!($name, "^[0-9]{1,19}$", |s| is_digits(s, 1, 19));
 
         impl $name {
             /// The id as a number (every valid id fits: 19 digits < 2^64).
             pub fn as_u64(&self) -> u64 {
-                // Valid by construction; `unwrap_or` keeps this total anyway.
-                self.0.parse().unwrap_or(u64::MAX)
+                self.0.value()
             }
         }
 
@@ -194,7 +253,7 @@ macro_rules! numeric_id {
             fn cmp(&self, other: &Self) -> Ordering {
                 self.as_u64()
                     .cmp(&other.as_u64())
-                    .then_with(|| self.0.cmp(&other.0))
+                    .then_with(|| self.as_str().cmp(other.as_str()))
             }
         }
 
