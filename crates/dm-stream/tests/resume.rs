@@ -50,18 +50,27 @@ async fn resuming_from_a_page_checkpoint_continues_with_the_next_page() {
     }
 }
 
-#[tokio::test]
-async fn a_finished_checkpoint_resumes_to_nothing_without_a_request() {
+/// A 30-event sandbox (with or without the live API's trailing empty page), a client, and
+/// the checkpoint of the last event.
+async fn last_event_checkpoint(
+    trailing_empty_page: bool,
+) -> (dm_fake::FakeServer, dm_stream::Client, Checkpoint) {
     let fake = start(
         dm_fake::FakeServer::builder()
             .seed(5)
             .events(30)
-            .trailing_empty_page(false),
+            .trailing_empty_page(trailing_empty_page),
     )
     .await;
     let client = client(&fake);
     let all = collect_all(&client, Scope::All).await;
     let cp = all.last().unwrap().checkpoint();
+    (fake, client, cp)
+}
+
+#[tokio::test]
+async fn a_finished_checkpoint_resumes_to_nothing_without_a_request() {
+    let (fake, client, cp) = last_event_checkpoint(false).await;
     assert!(cp.is_done());
     let before = fake.requests().len();
     let rest: Vec<_> = client
@@ -78,16 +87,7 @@ async fn a_finished_checkpoint_resumes_to_nothing_without_a_request() {
 
 #[tokio::test]
 async fn the_last_event_before_a_trailing_empty_page_resumes_to_nothing() {
-    let fake = start(
-        dm_fake::FakeServer::builder()
-            .seed(5)
-            .events(30)
-            .trailing_empty_page(true),
-    )
-    .await;
-    let client = client(&fake);
-    let all = collect_all(&client, Scope::All).await;
-    let cp = all.last().unwrap().checkpoint();
+    let (_fake, client, cp) = last_event_checkpoint(true).await;
     let rest: Vec<_> = client
         .all_events()
         .all_fields()
