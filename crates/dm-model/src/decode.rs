@@ -70,9 +70,13 @@ impl DecodeError {
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
     // Fast path: plain serde_json. Tracking the path costs about a third of the decode
     // time, and decoding is deterministic, so the path is only computed for a body that
-    // fails (by decoding it again, tracked).
-    if let Ok(value) = serde_json::from_slice(bytes) {
-        return Ok(value);
+    // fails (by decoding it again, tracked). The body's UTF-8 is checked once, up front:
+    // decoding from a `str` then skips the check serde_json makes on every string of a
+    // byte slice (a seventh of the decode's instructions on a page with every field).
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if let Ok(value) = serde_json::from_str(text) {
+            return Ok(value);
+        }
     }
     decode_tracked(bytes)
 }

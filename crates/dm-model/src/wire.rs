@@ -150,7 +150,12 @@ impl Aliased {
         }
     }
     /// Marks `primary` as received (or not) under its alias.
+    #[inline]
     pub(crate) fn set(&mut self, primary: &'static str, aliased: bool) {
+        if self.0.is_empty() && !aliased {
+            // The common case: nothing was received under an alias.
+            return;
+        }
         self.0.retain(|k| *k != primary);
         if aliased {
             self.0.push(primary);

@@ -1,0 +1,43 @@
+//! Decodes the benchmarked page (100 events, every field and expansion) in a loop, for
+//! profiling one variant with callgrind, which counts instructions repeatably on a noisy
+//! machine:
+//!
+//! ```sh
+//! cargo build --release -p dm-bench --example decode_loop
+//! valgrind --tool=callgrind target/release/examples/decode_loop typed 200
+//! ```
+//!
+//! Variants: `typed` (`dm_model::decode::<DmEventsPage>`), `value` (`serde_json::Value`),
+//! `minimal` (the minimal structs).
+
+use std::hint::black_box;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let variant = args.next().unwrap_or_else(|| "typed".to_owned());
+    let iterations: u32 = args.next().map_or(Ok(200), |n| n.parse())?;
+    let body = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(dm_bench::fixture::all_fields_page(1, 2_000))?;
+    let decode: fn(&[u8]) -> Result<(), Box<dyn std::error::Error>> = match variant.as_str() {
+        "typed" => |b| {
+            black_box(dm_model::decode::<dm_model::DmEventsPage>(b)?);
+            Ok(())
+        },
+        "value" => |b| {
+            black_box(serde_json::from_slice::<serde_json::Value>(b)?);
+            Ok(())
+        },
+        "minimal" => |b| {
+            black_box(serde_json::from_slice::<dm_bench::minimal::MinimalPage>(b)?);
+            Ok(())
+        },
+        other => return Err(format!("unknown variant `{other}` (typed, value, minimal)").into()),
+    };
+    for _ in 0..iterations {
+        decode(black_box(&body))?;
+    }
+    eprintln!("{variant}: {iterations} decodes of {} bytes", body.len());
+    Ok(())
+}
