@@ -73,10 +73,10 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
     // fails (by decoding it again, tracked). The body's UTF-8 is checked once, up front:
     // decoding from a `str` then skips the check serde_json makes on every string of a
     // byte slice (a seventh of the decode's instructions on a page with every field).
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        if let Ok(value) = serde_json::from_str(text) {
-            return Ok(value);
-        }
+    if let Ok(text) = std::str::from_utf8(bytes)
+        && let Ok(value) = serde_json::from_str(text)
+    {
+        return Ok(value);
     }
     decode_tracked(bytes)
 }
