@@ -106,7 +106,7 @@ impl Backwards<'_> {
             self.pos = quote;
             // A quote after an even run of backslashes (usually none) opens the string; after
             // an odd run it is escaped content.
-            if (quote - run) % 2 == 0 {
+            if (quote - run).is_multiple_of(2) {
                 return Some(quote + 1..end);
             }
         }
