@@ -12,7 +12,9 @@
 
 use std::hint::black_box;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+type Error = Box<dyn std::error::Error>;
+
+fn main() -> Result<(), Error> {
     let mut args = std::env::args().skip(1);
     let variant = args.next().unwrap_or_else(|| "typed".to_owned());
     let iterations: u32 = args.next().map_or(Ok(200), |n| n.parse())?;
@@ -20,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .enable_all()
         .build()?
         .block_on(dm_bench::fixture::all_fields_page(1, 2_000))?;
-    let decode: fn(&[u8]) -> Result<(), Box<dyn std::error::Error>> = match variant.as_str() {
+    let decode: fn(&[u8]) -> Result<(), Error> = match variant.as_str() {
         "typed" => |b| {
             black_box(dm_model::decode::<dm_model::DmEventsPage>(b)?);
             Ok(())
