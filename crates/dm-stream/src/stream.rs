@@ -63,7 +63,8 @@ struct Prefetched {
 }
 
 impl Prefetched {
-    fn spawn(mut pager: Pager, depth: usize) -> Self {
+    fn spawn(pager: Pager, depth: usize) -> Self {
+        let mut pager = pager.pipelined();
         let (tx, rx) = mpsc::channel(depth.max(1));
         let task = tokio::spawn(async move {
             while let Some(item) = pager.next().await {
