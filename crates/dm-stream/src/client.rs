@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use dm_model::{DmConversationId, DmEventsPage, UserId};
-use dm_query::{ApiRequest, BaseUrl, Scope};
+use dm_query::{ApiRequest, BaseUrl, ListEvents, Scope};
 use dm_transport::{
     Auth, HyperTransport, RateLimit, RateLimitPolicy, RetryPolicy, Stack, Transport,
 };
@@ -230,6 +230,25 @@ impl Client {
     ) -> Result<http::Response<Bytes>, Error> {
         let http_request = request.to_request(&self.inner.base)?;
         Ok(self.inner.stack.send(http_request).await?)
+    }
+
+    /// Fetches and decodes one page. A 2xx body that does not decode is fetched again a few
+    /// times (a GET is idempotent) before the error is returned.
+    pub(crate) async fn fetch_page(&self, request: &ListEvents) -> Result<Fetched, Error> {
+        let mut attempt = 0u32;
+        loop {
+            let response = self.execute(request).await?;
+            let rate_limit = RateLimit::from_headers(response.headers());
+            match dm_model::decode::<DmEventsPage>(response.body()) {
+                Ok(page) => return Ok(Fetched { page, rate_limit }),
+                Err(e) if attempt < self.inner.decode_retries => {
+                    attempt += 1;
+                    tracing::warn!(attempt, error = %e, "page did not decode; fetching it again");
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 }
 

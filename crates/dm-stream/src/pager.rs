@@ -4,15 +4,11 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use dm_model::{DmEventId, DmEventsPage};
+use dm_model::DmEventId;
 use dm_query::{EventsQuery, ListEvents, Scope};
-use dm_transport::RateLimit;
-use tokio::task::JoinHandle;
-use tracing::Instrument;
 
 use crate::checkpoint::{Checkpoint, Direction, LookupKey};
-use crate::client::{Client, Fetched, backoff};
+use crate::client::Client;
 use crate::error::{Error, StreamError};
 use crate::page::{Page, PageInner};
 use crate::request::EventsRequest;
@@ -32,29 +28,7 @@ pub(crate) struct Pager {
     refetches: u32,
     lookup: Option<LookupKey>,
     requests: u32,
-    /// Whether the request for the next page goes out before this page is decoded.
-    pipeline: bool,
-    /// That request, in flight.
-    ahead: Option<Ahead>,
 }
-
-/// The request for the page a token peeked from the previous body names, sent while that
-/// body is decoded. Dropping it aborts it (a GET: nothing is lost).
-struct Ahead {
-    token: String,
-    task: JoinHandle<Result<http::Response<Bytes>, Error>>,
-}
-
-impl Drop for Ahead {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-/// Bodies at least this large are decoded on a blocking thread when pipelining, so that the
-/// runtime thread keeps reading the next page meanwhile (a 100-event page with every field is
-/// about 45 KiB and takes a few hundred microseconds).
-const OFFLOAD_DECODE_MIN: usize = 16 * 1024;
 
 enum State {
     /// Set up on the first poll (validation errors surface as the first item).
@@ -80,19 +54,7 @@ impl Pager {
             refetches: 0,
             lookup: None,
             requests: 0,
-            pipeline: false,
-            ahead: None,
         }
-    }
-
-    /// Sends the request for the next page as soon as its token can be read from the end of
-    /// the current body, before the body is decoded (and decodes large bodies on a blocking
-    /// thread). The order of requests and pages is unchanged: the token is checked against
-    /// the decoded page, and a request sent for a token the page does not confirm is
-    /// aborted and never delivered.
-    pub(crate) fn pipelined(mut self) -> Self {
-        self.pipeline = true;
-        self
     }
 
     /// Requests sent so far.
@@ -160,18 +122,14 @@ impl Pager {
                 }
                 State::Fetch(token) => token,
             };
-            match self.fetch(token.as_deref()).await {
-                Ok(fetched) => {
-                    let page = self.accept(token, fetched);
-                    let confirmed = matches!(
-                        (&self.state, &self.ahead),
-                        (State::Fetch(Some(t)), Some(a)) if *t == a.token
-                    );
-                    if !confirmed {
-                        self.ahead = None;
-                    }
-                    return Some(Ok(page));
-                }
+            let mut query = self.query.clone();
+            if let Some(t) = &token {
+                query = query.pagination_token(t.clone());
+            }
+            let request = ListEvents::new(self.scope.clone(), query);
+            self.requests += 1;
+            match self.client.fetch_page(&request).await {
+                Ok(fetched) => return Some(Ok(self.accept(token, fetched))),
                 Err(e) => {
                     if token.is_some()
                         && self.after.is_some()
@@ -195,82 +153,7 @@ impl Pager {
         }
     }
 
-    /// The list request for the page `token` names.
-    fn list_request(&self, token: Option<&str>) -> ListEvents {
-        let mut query = self.query.clone();
-        if let Some(t) = token {
-            query = query.pagination_token(t.to_owned());
-        }
-        ListEvents::new(self.scope.clone(), query)
-    }
-
-    /// Fetches and decodes the page `token` names. A 2xx body that does not decode is
-    /// fetched again a few times (a GET is idempotent) before the error is returned.
-    async fn fetch(&mut self, token: Option<&str>) -> Result<Fetched, Error> {
-        let mut attempt = 0u32;
-        loop {
-            let response = self.send(token).await?;
-            let rate_limit = RateLimit::from_headers(response.headers());
-            let body = response.into_body();
-            if self.pipeline {
-                self.send_ahead(&body);
-            }
-            match decode(body, self.pipeline).await {
-                Ok(page) => return Ok(Fetched { page, rate_limit }),
-                Err(e) => {
-                    // The token it followed came from a body that does not decode.
-                    self.ahead = None;
-                    if attempt >= self.client.inner.decode_retries {
-                        return Err(e);
-                    }
-                    attempt += 1;
-                    tracing::warn!(attempt, error = %e, "page did not decode; fetching it again");
-                    tokio::time::sleep(backoff(attempt)).await;
-                }
-            }
-        }
-    }
-
-    /// The response for the page `token` names: the request sent ahead for it, or a new one.
-    async fn send(&mut self, token: Option<&str>) -> Result<http::Response<Bytes>, Error> {
-        // A request sent ahead for another token is dropped here, which aborts it.
-        if let Some(mut ahead) = self.ahead.take()
-            && token == Some(ahead.token.as_str())
-        {
-            return (&mut ahead.task).await.unwrap_or_else(|e| {
-                Err(Error::Unexpected(format!(
-                    "the request for the next page did not complete: {e}"
-                )))
-            });
-        }
-        self.requests += 1;
-        let request = self.list_request(token);
-        self.client.execute(&request).await
-    }
-
-    /// Sends the request for the page after `body` when the token can be read from its end
-    /// and was not followed yet.
-    fn send_ahead(&mut self, body: &[u8]) {
-        let Some(meta) = dm_model::peek_meta(body) else {
-            return;
-        };
-        let next = match self.direction {
-            Direction::Older => meta.next_token,
-            Direction::Newer => meta.previous_token,
-        };
-        let Some(token) = next.filter(|t| !t.is_empty() && !self.seen_tokens.contains(t)) else {
-            return;
-        };
-        let request = self.list_request(Some(&token));
-        let client = self.client.clone();
-        self.requests += 1;
-        let task = tokio::spawn(
-            async move { client.execute(&request).await }.instrument(tracing::Span::current()),
-        );
-        self.ahead = Some(Ahead { token, task });
-    }
-
-    fn accept(&mut self, token: Option<String>, fetched: Fetched) -> Page {
+    fn accept(&mut self, token: Option<String>, fetched: crate::client::Fetched) -> Page {
         let body = fetched.page;
         let after = self.after.as_ref().map(DmEventId::as_u64);
         let mut visible: Vec<u32> = body
@@ -350,15 +233,4 @@ fn is_expired_token(error: &Error) -> bool {
                 .map(|s| s.contains("pagination_token"))
                 .unwrap_or(false)
         })
-}
-
-/// Decodes a page body; large bodies on a blocking thread when `offload` is set.
-async fn decode(body: Bytes, offload: bool) -> Result<DmEventsPage, Error> {
-    if offload && body.len() >= OFFLOAD_DECODE_MIN {
-        return tokio::task::spawn_blocking(move || dm_model::decode(&body))
-            .await
-            .map_err(|e| Error::Unexpected(format!("decoding the page did not complete: {e}")))?
-            .map_err(Error::from);
-    }
-    Ok(dm_model::decode(&body)?)
 }

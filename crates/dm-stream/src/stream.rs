@@ -63,8 +63,7 @@ struct Prefetched {
 }
 
 impl Prefetched {
-    fn spawn(pager: Pager, depth: usize) -> Self {
-        let mut pager = pager.pipelined();
+    fn spawn(mut pager: Pager, depth: usize) -> Self {
         let (tx, rx) = mpsc::channel(depth.max(1));
         let task = tokio::spawn(async move {
             while let Some(item) = pager.next().await {
