@@ -60,7 +60,6 @@ mod generated;
 mod ids;
 mod includes;
 mod media;
-mod peek;
 mod place;
 mod problem;
 mod request;
@@ -86,7 +85,6 @@ pub use fields::{
 pub use ids::{DmEventId, DmResourceId, IdError, MediaId, MediaKey, TweetId, UserId};
 pub use includes::Includes;
 pub use media::{Media, MediaPlaybackMetrics, MediaPublicMetrics, MediaType, Variant};
-pub use peek::peek_meta;
 pub use place::{Place, PlaceGeo, Poll, PollOption, Topic};
 pub use problem::{Problem, ProblemKind, parse_error_body};
 pub use request::{

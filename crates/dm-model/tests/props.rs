@@ -2,7 +2,7 @@
 
 use dm_model::{
     DmConversationId, DmEventField, DmEventsPage, EventType, Expansion, MediaField, MediaKey,
-    TweetField, UserField, UserId, decode, parse_error_body, peek_meta,
+    TweetField, UserField, UserId, decode, parse_error_body,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -298,40 +298,6 @@ proptest! {
         prop_assert!(err.is_eof(), "{}", err);
     }
 
-    /// Reading `meta` from the end agrees with the full decode, whatever the texts hold
-    /// (quotes, backslashes, `"meta"` itself), whatever follows `meta` (unknown members of
-    /// any shape, including a nested `meta`), compact or pretty.
-    #[test]
-    fn peeked_meta_is_the_decoded_meta(
-        body in page(),
-        pretty in any::<bool>(),
-        decoy in prop::option::of("[ -~]{0,20}"),
-    ) {
-        let mut body = body;
-        if let Some(t) = decoy {
-            // A member after the real `meta` holding a `meta` of its own.
-            body["zzz_after"] = json!({"meta": {"next_token": t}, "s": "\\\"meta\":{}"});
-        }
-        let bytes = if pretty {
-            serde_json::to_vec_pretty(&body).unwrap()
-        } else {
-            serde_json::to_vec(&body).unwrap()
-        };
-        let page: DmEventsPage = decode(&bytes).unwrap();
-        prop_assert_eq!(peek_meta(&bytes), Some(page.meta));
-    }
-
-    #[test]
-    fn peek_meta_never_panics(body in page(), cut in any::<prop::sample::Index>(), junk in prop::collection::vec(any::<u8>(), 0..64)) {
-        let bytes = serde_json::to_vec(&body).unwrap();
-        let n = cut.index(bytes.len());
-        let _ = peek_meta(&bytes[..n]);
-        let mut mixed = bytes[..n].to_vec();
-        mixed.extend_from_slice(&junk);
-        let _ = peek_meta(&mixed);
-        let _ = peek_meta(&junk);
-    }
-
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
         let _ = decode::<DmEventsPage>(&bytes);
@@ -349,33 +315,4 @@ proptest! {
             let _ = (p.kind(), p.to_string());
         }
     }
-}
-
-/// `meta` is found where the API puts it (last, or before `errors`), and not found where a
-/// page has none: a text that looks like one is not taken for it.
-#[test]
-fn peek_meta_finds_the_top_level_meta_only() {
-    let page = |body: &str| {
-        (
-            peek_meta(body.as_bytes()),
-            decode::<DmEventsPage>(body.as_bytes()).unwrap(),
-        )
-    };
-    let (peeked, decoded) = page(
-        r#"{"data":[{"id":"1","event_type":"MessageCreate","text":"x\\"}],"meta":{"result_count":1,"next_token":"AAAAAAAAAAAAAAAA"},"errors":[{"title":"t","detail":"\"meta\":{\"next_token\":\"B\"}"}]}"#,
-    );
-    assert_eq!(peeked.as_ref(), Some(&decoded.meta));
-    assert_eq!(decoded.meta.next_token.as_deref(), Some("AAAAAAAAAAAAAAAA"));
-
-    let (peeked, _) = page(
-        r#"{"data":[{"id":"1","event_type":"MessageCreate","text":"\"meta\":{\"next_token\":\"BBBBBBBBBBBBBBBB\"}"}]}"#,
-    );
-    assert_eq!(peeked, None);
-    let (peeked, _) = page(r#"{"zz":{"meta":{"next_token":"CCCCCCCCCCCCCCCC"}}}"#);
-    assert_eq!(peeked, None);
-    let (peeked, _) = page(r#"{}"#);
-    assert_eq!(peeked, None);
-    // Not a page: nothing.
-    assert_eq!(peek_meta(br#"[{"meta":{}}]"#), None);
-    assert_eq!(peek_meta(br#""meta":{}}"#), None);
 }

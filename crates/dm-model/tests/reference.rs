@@ -50,14 +50,7 @@ fn every_reference_payload_decodes_and_round_trips() {
     );
     for (name, bytes) in &files {
         if name.contains("-page-") {
-            let page = round_trip::<DmEventsPage>(name, bytes);
-            // `meta` read from the end of the body is the decoded one.
-            let raw: Value = serde_json::from_slice(bytes).unwrap();
-            let expected = raw
-                .get("meta")
-                .is_some_and(Value::is_object)
-                .then_some(page.meta);
-            assert_eq!(dm_model::peek_meta(bytes), expected, "{name}: peeked meta");
+            round_trip::<DmEventsPage>(name, bytes);
         } else if name.contains("-event-") {
             round_trip::<DmEvent>(name, bytes);
         } else if name.contains("-fragment-") {
