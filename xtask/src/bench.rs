@@ -310,11 +310,14 @@ fn throughput(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(), Strin
     let events = plan.throughput_events.to_string();
     let mut server = Server::start(bins, &s(&["--events", &events, "--prerender"]))?;
     let (mut raw, mut client, mut gzip, mut requests, mut mib) = (vec![], vec![], vec![], 0.0, 0.0);
+    let mut raw_typed = vec![];
     for _ in 0..plan.runs {
         let r = server.client(bins, &["raw"])?;
         raw.push(f(&r, "events_per_sec"));
         requests = f(&r, "requests");
         mib = f(&r, "bytes") / (1024.0 * 1024.0);
+        let t = server.client(bins, &["raw", "--typed"])?;
+        raw_typed.push(f(&t, "events_per_sec"));
         let c = server.client(bins, &["client"])?;
         client.push(f(&c, "events_per_sec"));
         let g = server.client(bins, &["--gzip", "client"])?;
@@ -335,6 +338,16 @@ fn throughput(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(), Strin
         format!("{client:.0} events/s: **{ratio:.2}×** the raw baseline"),
         "≥ 0.9× raw",
         ratio >= 0.9,
+    ));
+    let raw_typed = median(raw_typed);
+    rows.push(Row::info(
+        format!("   the raw baseline decoding into `dm_model` types instead ({n} runs)"),
+        format!(
+            "{raw_typed:.0} events/s: {:.2}× raw; `Client::events()` is **{:.2}×** this \
+             (what the layers, includes and checkpoints cost)",
+            raw_typed / raw,
+            client / raw_typed
+        ),
     ));
     let gzip = median(gzip);
     rows.push(Row::info(

@@ -1,6 +1,7 @@
 //! The raw baseline: the bare hyper client (pooled HTTP/1.1 over loopback) plus serde_json
 //! into [`MinimalPage`], paging with `next_token`. No auth layer, no rate limiter, no retry,
-//! no typed model: the limit of this stack.
+//! no typed model: the limit of this stack. With [`PageDecode::Typed`] the same loop decodes
+//! into `dm_model::DmEventsPage` instead, which isolates what the client's layers cost.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
@@ -11,6 +12,35 @@ use hyper_util::rt::TokioExecutor;
 use crate::BenchError;
 use crate::lookup;
 use crate::minimal::MinimalPage;
+
+/// What the baseline decodes each page into.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PageDecode {
+    /// [`MinimalPage`] with `serde_json`: the floor.
+    #[default]
+    Minimal,
+    /// `dm_model::DmEventsPage` with `dm_model::decode`, as the client decodes it.
+    Typed,
+}
+
+impl PageDecode {
+    /// The number of events and the `next_token` of `body`.
+    fn read(self, body: &[u8]) -> Result<(usize, Option<String>), BenchError> {
+        Ok(match self {
+            PageDecode::Minimal => {
+                let page: MinimalPage = serde_json::from_slice(body)?;
+                (page.data.len(), page.meta.next_token)
+            }
+            PageDecode::Typed => {
+                let page: dm_model::DmEventsPage = dm_model::decode(body)
+                    .map_err(|e| BenchError::Request(format!("typed decode: {e}")))?;
+                let n = page.data.len();
+                (n, page.meta.next_token.clone())
+            }
+        })
+    }
+}
 
 /// What a run through every page saw.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -86,11 +116,12 @@ impl RawClient {
     }
 
     /// Pages through the benchmarked lookup ([`lookup::first_page_path_and_query`]) with
-    /// `next_token` until there is none, or until `limit` events were decoded.
+    /// `next_token` until there is none, or until `limit` events were decoded, decoding each
+    /// page as `decode` says.
     ///
     /// # Errors
     /// The first failed request or undecodable body.
-    pub async fn run(&self, limit: Option<u64>) -> Result<RawRun, BenchError> {
+    pub async fn run(&self, limit: Option<u64>, decode: PageDecode) -> Result<RawRun, BenchError> {
         let first = lookup::first_page_path_and_query()?;
         // `/2/dm_events?max_results=100&<fields>`: the token goes right after `max_results`,
         // where the client puts it.
@@ -107,12 +138,12 @@ impl RawClient {
             let body = self.get(&pq).await?;
             run.requests += 1;
             run.bytes += body.len() as u64;
-            let page: MinimalPage = serde_json::from_slice(&body)?;
-            run.events += page.data.len() as u64;
+            let (events, next_token) = decode.read(&body)?;
+            run.events += events as u64;
             if limit.is_some_and(|l| run.events >= l) {
                 return Ok(run);
             }
-            match page.meta.next_token {
+            match next_token {
                 Some(t) if Some(&t) != token.as_ref() => token = Some(t),
                 _ => return Ok(run),
             }

@@ -2,7 +2,7 @@
 //! and both are served the pre-rendered pages (otherwise the baseline measures the renderer).
 
 use dm_bench::lookup;
-use dm_bench::raw::RawClient;
+use dm_bench::raw::{PageDecode, RawClient};
 use dm_fake::{FakeServer, Scope};
 use futures::TryStreamExt;
 
@@ -22,13 +22,19 @@ async fn raw_baseline_and_client_page_through_the_prerendered_lookup() {
     );
 
     let run = RawClient::new(server.base_url(), server.token())
-        .run(None)
+        .run(None, PageDecode::Minimal)
         .await
         .unwrap();
     assert_eq!(run.events, truth);
+    let typed = RawClient::new(server.base_url(), server.token())
+        .run(None, PageDecode::Typed)
+        .await
+        .unwrap();
+    assert_eq!(typed, run);
     // Pages of 100 and the trailing empty page the live API sends.
     assert_eq!(run.requests, truth.div_ceil(100) + 1);
-    assert_eq!(server.stats().prerendered_served, run.requests);
+    // Both runs were served pre-rendered pages.
+    assert_eq!(server.stats().prerendered_served, 2 * run.requests);
 
     let client = dm_stream::Client::builder()
         .base_url(server.base_url())
@@ -43,10 +49,10 @@ async fn raw_baseline_and_client_page_through_the_prerendered_lookup() {
         .await
         .unwrap();
     assert_eq!(events.len() as u64, truth);
-    assert_eq!(server.stats().prerendered_served, 2 * run.requests);
+    assert_eq!(server.stats().prerendered_served, 3 * run.requests);
 
     let limited = RawClient::new(server.base_url(), server.token())
-        .run(Some(250))
+        .run(Some(250), PageDecode::Minimal)
         .await
         .unwrap();
     assert_eq!((limited.events, limited.requests), (300, 3));
@@ -56,7 +62,7 @@ async fn raw_baseline_and_client_page_through_the_prerendered_lookup() {
 async fn raw_client_reports_a_refused_token_as_a_status() {
     let server = FakeServer::builder().events(10).start().await.unwrap();
     let err = RawClient::new(server.base_url(), "not-the-token")
-        .run(None)
+        .run(None, PageDecode::Typed)
         .await
         .unwrap_err();
     assert!(

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
-use dm_bench::raw::RawClient;
+use dm_bench::raw::{PageDecode, RawClient};
 use dm_bench::rss::peak_rss_kib;
 use dm_stream::{Client, SyncState};
 use dm_transport::HyperTransport;
@@ -41,6 +41,10 @@ enum Scenario {
         /// Stop after this many events.
         #[arg(long)]
         limit: Option<u64>,
+        /// Decode into `dm_model::DmEventsPage` (as the client does) instead of the minimal
+        /// structs: the same loop, to isolate what the client's layers cost.
+        #[arg(long)]
+        typed: bool,
     },
     /// `Client::events()` through the full layer stack (auth, limiter, retry, prefetch).
     Client {
@@ -119,10 +123,15 @@ fn per_sec(n: u64, d: Duration) -> f64 {
 
 async fn run(args: Args) -> Result<Value, Box<dyn std::error::Error>> {
     Ok(match &args.scenario {
-        Scenario::Raw { limit } => {
+        Scenario::Raw { limit, typed } => {
             let raw = RawClient::new(args.base.clone(), &args.token);
+            let decode = if *typed {
+                PageDecode::Typed
+            } else {
+                PageDecode::Minimal
+            };
             let start = Instant::now();
-            let run = raw.run(*limit).await?;
+            let run = raw.run(*limit, decode).await?;
             let took = start.elapsed();
             json!({
                 "events": run.events, "requests": run.requests, "bytes": run.bytes,
