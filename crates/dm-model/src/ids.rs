@@ -62,19 +62,23 @@ impl Storage for String {
     }
 }
 
-/// Up to 19 ASCII digits kept inline: a numeric id costs no allocation (pages hold hundreds).
+/// Up to `N` ASCII bytes kept inline: an id costs no allocation (pages hold hundreds).
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub(crate) struct Digits {
+pub(crate) struct Inline<const N: usize> {
     len: u8,
-    buf: [u8; 19],
+    buf: [u8; N],
 }
 
-impl Storage for Digits {
+/// A numeric id: up to 19 digits.
+pub(crate) type Digits = Inline<19>;
+
+impl<const N: usize> Storage for Inline<N> {
     fn from_valid_str(s: &str) -> Self {
-        let mut buf = [0u8; 19];
-        let len = s.len().min(19);
+        let mut buf = [0u8; N];
+        // Validated ids fit (N is the pattern's longest match, below 256).
+        let len = s.len().min(N);
         buf[..len].copy_from_slice(&s.as_bytes()[..len]);
-        Digits {
+        Inline {
             len: len as u8,
             buf,
         }
@@ -83,7 +87,7 @@ impl Storage for Digits {
         Self::from_valid_str(&s)
     }
     fn text(&self) -> &str {
-        // Only ASCII digits are ever stored, so this never falls back.
+        // Only ASCII digits and `-` are ever stored, so this never falls back.
         std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or("")
     }
     fn into_text(self) -> String {
