@@ -70,13 +70,16 @@ enum Scenario {
     /// Every page of a rate-limited sandbox: requests per window and 429s.
     Budget,
     /// Decodes the sandbox's first page (100 events, every field and expansion) as typed
-    /// `DmEventsPage`, as `serde_json::Value` and as the minimal structs: ns per page.
+    /// `DmEventsPage`, as `serde_json::Value` and as the minimal structs: ns per page, and the
+    /// ratios.
     Decode {
         /// Decodes per timed batch.
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, default_value_t = 50)]
         iterations: u32,
-        /// Timed batches per variant (interleaved); the median is reported.
-        #[arg(long, default_value_t = 7)]
+        /// Rounds; each times one batch of every variant, back to back. Times are the median
+        /// batch; ratios are the median of the ratios within a round (a machine whose speed
+        /// drifts between rounds slows both sides of a ratio alike).
+        #[arg(long, default_value_t = 31)]
         batches: usize,
     },
     /// The sync state as of now (one request), as JSON.
@@ -222,19 +225,26 @@ async fn run(args: Args) -> Result<Value, Box<dyn std::error::Error>> {
             };
             let variants: [fn(&[u8]); 3] = [typed, value, minimal];
             let mut samples = [Vec::new(), Vec::new(), Vec::new()];
-            for _ in 0..*batches {
-                for (variant, out) in variants.iter().zip(samples.iter_mut()) {
+            let (mut vs_value, mut vs_minimal) = (Vec::new(), Vec::new());
+            for round in 0..*batches {
+                let mut ns = [0.0; 3];
+                // Rotate which variant goes first, so none always runs on a cold cache.
+                for k in 0..3 {
+                    let i = (round + k) % 3;
                     let start = Instant::now();
                     for _ in 0..*iterations {
-                        variant(std::hint::black_box(&body));
+                        variants[i](std::hint::black_box(&body));
                     }
-                    out.push(start.elapsed().as_nanos() as f64 / f64::from(*iterations));
+                    ns[i] = start.elapsed().as_nanos() as f64 / f64::from(*iterations);
+                    samples[i].push(ns[i]);
                 }
+                vs_value.push(ns[1] / ns[0]);
+                vs_minimal.push(ns[2] / ns[0]);
             }
             let [t, v, m] = samples.map(median);
             json!({
                 "bytes": body.len(), "typed_ns": t, "value_ns": v, "minimal_ns": m,
-                "typed_vs_value": v / t, "typed_vs_minimal": m / t,
+                "typed_vs_value": median(vs_value), "typed_vs_minimal": median(vs_minimal),
             })
         }
         Scenario::SyncState => {
