@@ -129,7 +129,7 @@ pub fn run(quick: bool) -> Result<(), String> {
          ### Latest run ({} plan)\n\n\
          {machine}\n\
          Suite time: {run_secs:.0} s (plus {build_secs:.0} s building). Every figure is the median \
-         of the runs listed in its row.\n\n\
+         of the runs listed in its row; ratios are medians of the ratios within a round.\n\n\
          {table}\n\
          {END}",
         plan.name
@@ -326,13 +326,19 @@ fn throughput(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(), Strin
     let stats = server.command("stats")?;
     let served = f(&stats, "prerendered_served");
     let total = f(&stats, "requests");
+    // Ratios pair the runs of one round (taken seconds apart): the machine's speed drifts
+    // between rounds, and a ratio of medians would inherit that drift.
+    let paired = |a: &[f64], b: &[f64]| median(a.iter().zip(b).map(|(a, b)| a / b).collect());
+    let (vs_raw, vs_typed) = (paired(&client, &raw), paired(&client, &raw_typed));
+    let typed_vs_raw = paired(&raw_typed, &raw);
+    let gzip_vs_raw = paired(&gzip, &raw);
     let (raw, client) = (median(raw), median(client));
     let n = plan.runs;
     rows.push(Row::info(
         format!("1. Raw baseline: hyper + serde_json into minimal structs ({n} runs)"),
         format!("{raw:.0} events/s ({requests:.0} pages, {mib:.1} MiB per run)"),
     ));
-    let ratio = client / raw;
+    let ratio = vs_raw;
     rows.push(Row::check(
         format!("2. `Client::events()`, full stack, prefetch 1 ({n} runs)"),
         format!("{client:.0} events/s: **{ratio:.2}×** the raw baseline"),
@@ -345,17 +351,13 @@ fn throughput(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(), Strin
         format!(
             "{raw_typed:.0} events/s: {:.2}× raw; `Client::events()` is **{:.2}×** this \
              (what the layers, includes and checkpoints cost)",
-            raw_typed / raw,
-            client / raw_typed
+            typed_vs_raw, vs_typed
         ),
     ));
     let gzip = median(gzip);
     rows.push(Row::info(
         format!("   the same with gzip asked for (the transport's default; {n} runs)"),
-        format!(
-            "{gzip:.0} events/s: {:.2}× raw (the sandbox compresses every page)",
-            gzip / raw
-        ),
+        format!("{gzip:.0} events/s: {gzip_vs_raw:.2}× raw (the sandbox compresses every page)"),
     ));
     if served < total {
         rows.push(Row::info(
