@@ -196,3 +196,22 @@ fn single_event_response_as_a_page() {
         DmEventsPage::default()
     );
 }
+
+/// A body that is not UTF-8 (bytes from a broken proxy, a mislabelled charset) is refused
+/// with the path of the string that holds the bad byte; non-ASCII text that is valid UTF-8
+/// decodes as sent.
+#[test]
+fn bodies_that_are_not_utf8_are_refused_with_the_path() {
+    let good = r#"{"data":[{"id":"1","event_type":"MessageCreate","text":"ok"},{"id":"2","event_type":"MessageCreate","text":"Montréal 🦀"}]}"#;
+    let page: DmEventsPage = decode(good.as_bytes()).unwrap();
+    assert_eq!(page.data[1].text.as_deref(), Some("Montréal 🦀"));
+
+    // Latin-1 `é` (0xE9) where UTF-8 needs two bytes.
+    let bad = good.replace("Montréal", "Montr\u{1}al").into_bytes();
+    let at = bad.iter().position(|&b| b == 1).unwrap();
+    let mut bad = bad;
+    bad[at] = 0xE9;
+    let err = decode::<DmEventsPage>(&bad).unwrap_err();
+    assert_eq!(err.path(), "data[1].text", "{err}");
+    assert_eq!(err.kind(), DecodeErrorKind::Syntax, "{err}");
+}
