@@ -74,8 +74,9 @@ pub(crate) type Digits = Inline<19>;
 
 impl<const N: usize> Storage for Inline<N> {
     fn from_valid_str(s: &str) -> Self {
+        const { assert!(N < 256, "the length is kept in a u8") };
         let mut buf = [0u8; N];
-        // Validated ids fit (N is the pattern's longest match, below 256).
+        // Validated ids fit: N is the longest match of the id's pattern.
         let len = s.len().min(N);
         buf[..len].copy_from_slice(&s.as_bytes()[..len]);
         Inline {
