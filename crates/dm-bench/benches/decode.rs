@@ -3,8 +3,6 @@
 //! structs (the floor for typed decode).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use dm_bench::minimal::MinimalPage;
-use dm_model::DmEventsPage;
 use std::hint::black_box;
 
 fn page() -> bytes::Bytes {
@@ -20,25 +18,16 @@ fn decode(c: &mut Criterion) {
     let body = page();
     let mut group = c.benchmark_group("decode_page_100_all_fields");
     group.throughput(Throughput::Bytes(body.len() as u64));
-    group.bench_function("typed_dm_model", |b| {
-        b.iter(|| {
-            let page: DmEventsPage = dm_model::decode(black_box(&body)).expect("decodes");
-            page
-        })
-    });
-    group.bench_function("serde_json_value", |b| {
-        b.iter(|| {
-            let value: serde_json::Value =
-                serde_json::from_slice(black_box(&body)).expect("decodes");
-            value
-        })
-    });
-    group.bench_function("minimal_structs", |b| {
-        b.iter(|| {
-            let page: MinimalPage = serde_json::from_slice(black_box(&body)).expect("decodes");
-            page
-        })
-    });
+    let variants: [(&str, dm_bench::decoders::Decoder); 3] = [
+        ("typed_dm_model", dm_bench::decoders::typed),
+        ("serde_json_value", dm_bench::decoders::value),
+        ("minimal_structs", dm_bench::decoders::minimal),
+    ];
+    for (name, decode) in variants {
+        group.bench_function(name, |b| {
+            b.iter(|| decode(black_box(&body)).expect("decodes"))
+        });
+    }
     group.finish();
 }
 

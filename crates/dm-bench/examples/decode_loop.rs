@@ -22,21 +22,8 @@ fn main() -> Result<(), Error> {
         .enable_all()
         .build()?
         .block_on(dm_bench::fixture::all_fields_page(1, 2_000))?;
-    let decode: fn(&[u8]) -> Result<(), Error> = match variant.as_str() {
-        "typed" => |b| {
-            black_box(dm_model::decode::<dm_model::DmEventsPage>(b)?);
-            Ok(())
-        },
-        "value" => |b| {
-            black_box(serde_json::from_slice::<serde_json::Value>(b)?);
-            Ok(())
-        },
-        "minimal" => |b| {
-            black_box(serde_json::from_slice::<dm_bench::minimal::MinimalPage>(b)?);
-            Ok(())
-        },
-        other => return Err(format!("unknown variant `{other}` (typed, value, minimal)").into()),
-    };
+    let decode = dm_bench::decoders::by_name(&variant)
+        .ok_or_else(|| format!("unknown variant `{variant}` (typed, value, minimal)"))?;
     for _ in 0..iterations {
         decode(black_box(&body))?;
     }

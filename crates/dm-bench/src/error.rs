@@ -24,4 +24,7 @@ pub enum BenchError {
     /// A body did not decode.
     #[error("decode: {0}")]
     Decode(#[from] serde_json::Error),
+    /// A body did not decode into `dm_model` types.
+    #[error("typed decode: {0}")]
+    TypedDecode(#[from] dm_model::DecodeError),
 }

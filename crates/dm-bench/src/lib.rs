@@ -9,8 +9,9 @@
 //!
 //! This crate holds the pieces both need: the benchmarked lookup ([`lookup`]), the raw
 //! baseline client ([`raw::RawClient`]: the bare hyper client plus serde_json into
-//! [`minimal`] structs), a fixture page ([`fixture::all_fields_page`]) and the peak resident
-//! set size of the current process ([`rss::peak_rss_kib`]).
+//! [`minimal`] structs), the three page decodes compared ([`decoders`]), a fixture page
+//! ([`fixture::all_fields_page`]) and the peak resident set size of the current process
+//! ([`rss::peak_rss_kib`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -29,6 +30,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod decoders;
 mod error;
 pub mod fixture;
 pub mod lookup;

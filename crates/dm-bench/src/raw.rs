@@ -33,10 +33,8 @@ impl PageDecode {
                 (page.data.len(), page.meta.next_token)
             }
             PageDecode::Typed => {
-                let page: dm_model::DmEventsPage = dm_model::decode(body)
-                    .map_err(|e| BenchError::Request(format!("typed decode: {e}")))?;
-                let n = page.data.len();
-                (n, page.meta.next_token.clone())
+                let page: dm_model::DmEventsPage = dm_model::decode(body)?;
+                (page.data.len(), page.meta.next_token)
             }
         })
     }

@@ -207,9 +207,8 @@ fn bodies_that_are_not_utf8_are_refused_with_the_path() {
     assert_eq!(page.data[1].text.as_deref(), Some("Montréal 🦀"));
 
     // Latin-1 `é` (0xE9) where UTF-8 needs two bytes.
-    let bad = good.replace("Montréal", "Montr\u{1}al").into_bytes();
+    let mut bad = good.replace("Montréal", "Montr\u{1}al").into_bytes();
     let at = bad.iter().position(|&b| b == 1).unwrap();
-    let mut bad = bad;
     bad[at] = 0xE9;
     let err = decode::<DmEventsPage>(&bad).unwrap_err();
     assert_eq!(err.path(), "data[1].text", "{err}");

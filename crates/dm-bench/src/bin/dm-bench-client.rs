@@ -210,20 +210,7 @@ async fn run(args: Args) -> Result<Value, Box<dyn std::error::Error>> {
             let body = raw
                 .get(&dm_bench::lookup::first_page_path_and_query()?)
                 .await?;
-            let typed = |b: &[u8]| {
-                let page: dm_model::DmEventsPage = dm_model::decode(b).expect("typed decode");
-                std::hint::black_box(page);
-            };
-            let value = |b: &[u8]| {
-                let v: Value = serde_json::from_slice(b).expect("value decode");
-                std::hint::black_box(v);
-            };
-            let minimal = |b: &[u8]| {
-                let p: dm_bench::minimal::MinimalPage =
-                    serde_json::from_slice(b).expect("minimal decode");
-                std::hint::black_box(p);
-            };
-            let variants: [fn(&[u8]); 3] = [typed, value, minimal];
+            let variants = dm_bench::decoders::ALL.map(|(_, decode)| decode);
             let mut samples = [Vec::new(), Vec::new(), Vec::new()];
             let (mut vs_value, mut vs_minimal) = (Vec::new(), Vec::new());
             for round in 0..*batches {
@@ -233,7 +220,7 @@ async fn run(args: Args) -> Result<Value, Box<dyn std::error::Error>> {
                     let i = (round + k) % 3;
                     let start = Instant::now();
                     for _ in 0..*iterations {
-                        variants[i](std::hint::black_box(&body));
+                        variants[i](std::hint::black_box(&body))?;
                     }
                     ns[i] = start.elapsed().as_nanos() as f64 / f64::from(*iterations);
                     samples[i].push(ns[i]);
