@@ -21,8 +21,13 @@ impl LogCapture {
         String::from_utf8_lossy(&bytes).into_owned()
     }
 
-    /// A subscriber that logs every level (spans included) into this capture; install it
-    /// with `tracing::subscriber::set_default` for the duration of a test.
+    /// A subscriber that logs every level (spans included) into this capture.
+    ///
+    /// Prefer [`LogCapture::install_global`]: a subscriber installed with
+    /// `tracing::subscriber::set_default` on one thread can miss spans, because `tracing`
+    /// caches each callsite's interest when it is first hit, and while only one
+    /// dispatcher exists that interest is computed on whichever thread (another test's)
+    /// gets there first.
     pub fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync + 'static {
         tracing_subscriber::fmt()
             .with_writer(self.clone())
@@ -30,6 +35,16 @@ impl LogCapture {
             .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
             .with_ansi(false)
             .finish()
+    }
+
+    /// Installs this capture as the process-wide subscriber, so it sees every span and
+    /// event of the test binary, whichever thread emits it. Once per test binary.
+    ///
+    /// # Panics
+    /// If a global subscriber is already installed.
+    pub fn install_global(&self) {
+        tracing::subscriber::set_global_default(self.subscriber())
+            .expect("one global log capture per test binary");
     }
 }
 

@@ -136,8 +136,9 @@ const TOKEN_SECRET: &str = "SECRET-token-secret-5151";
 
 #[tokio::test]
 async fn no_secret_reaches_debug_display_errors_or_logs_for_any_auth_kind() {
+    // Global, so the capture holds every test's logs in this binary: none may show a secret.
     let logs = LogCapture::new();
-    let _guard = tracing::subscriber::set_default(logs.subscriber());
+    logs.install_global();
     let fake = FakeServer::builder()
         .seed(3)
         .events(60)

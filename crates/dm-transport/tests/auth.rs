@@ -266,7 +266,10 @@ fn tokens_never_appear_in_logs_or_debug_output() {
         .with_writer(logs.clone())
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global, not `set_default`: a thread-scoped subscriber can miss spans whose callsite
+    // another test's thread hit first (tracing caches interest per callsite). This also
+    // puts every test of this binary under the same no-secret check.
+    tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
