@@ -1,5 +1,5 @@
 //! Behaviour of the hyper transport that only exists over real sockets: pooled
-//! connections, refused connections, truncated bodies, redirects.
+//! connections, refused connections, connect timeouts, truncated bodies, redirects.
 
 mod support;
 
@@ -73,6 +73,64 @@ async fn refused_connections_are_not_sent_so_even_a_send_is_retried() {
     assert!(!err.may_have_been_sent());
     assert_eq!(stack.stats().retries, 2);
     assert_eq!(stack.stats().requests_sent, 3);
+}
+
+/// A listener whose accept queue is full: the kernel drops further SYNs, so a connect
+/// neither succeeds nor fails until the client gives up.
+async fn unanswered_listener() -> (tokio::net::TcpListener, Vec<tokio::net::TcpStream>) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut held = Vec::new();
+    // Never accepted: these fill the queue (Linux keeps backlog + 1).
+    for _ in 0..4 {
+        match tokio::time::timeout(
+            Duration::from_millis(500),
+            tokio::net::TcpStream::connect(addr),
+        )
+        .await
+        {
+            Ok(Ok(stream)) => held.push(stream),
+            _ => break,
+        }
+    }
+    (listener, held)
+}
+
+#[tokio::test]
+async fn a_connect_that_never_completes_is_a_connect_timeout_and_was_not_sent() {
+    let (listener, _held) = unanswered_listener().await;
+    let addr = listener.local_addr().unwrap();
+    // The precondition, checked: a plain connect now hangs.
+    let probe = tokio::time::timeout(
+        Duration::from_millis(300),
+        tokio::net::TcpStream::connect(addr),
+    )
+    .await;
+    assert!(probe.is_err(), "the accept queue is full, connects hang");
+
+    let t = HyperTransport::builder()
+        .connect_timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
+    let post = http::Request::post(format!("http://{addr}/2/dm_conversations/with/12/messages"))
+        .body(Bytes::from_static(br#"{"text":"hi"}"#))
+        .unwrap();
+    let err = t.send(post).await.unwrap_err();
+    match &err {
+        Error::Timeout {
+            phase,
+            after,
+            may_have_been_sent,
+        } => {
+            assert_eq!(*phase, dm_transport::TimeoutPhase::Connect, "{err}");
+            assert_eq!(*after, Duration::from_millis(150));
+            assert!(!may_have_been_sent, "nothing reached the server");
+        }
+        other => panic!("expected a connect timeout, got {other:?}"),
+    }
+    assert!(!err.may_have_been_sent());
 }
 
 #[tokio::test]
