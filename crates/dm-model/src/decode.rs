@@ -66,8 +66,11 @@ impl DecodeError {
 /// # Errors
 ///
 /// [`DecodeError`] naming the JSON path that failed when `bytes` is not valid JSON, is
-/// truncated, has trailing characters, or does not fit `T`.
+/// truncated, has trailing characters, or does not fit `T`. A leading UTF-8 byte order mark
+/// is ignored.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    // RFC 8259 §8.1 lets a parser ignore a leading byte order mark.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // Fast path: plain serde_json. Tracking the path costs about a third of the decode
     // time, and decoding is deterministic, so the path is only computed for a body that
     // fails (by decoding it again, tracked). The body's UTF-8 is checked once, up front:

@@ -127,6 +127,20 @@ wire_object! {
     }
 }
 
+impl CreateDmEventResponse {
+    /// The created event: `data`, or, when `data` is absent, the two ids at the top level
+    /// (the shape DOCS-2022 printed, without the `data` wrapper).
+    pub fn created(&self) -> Option<CreatedDmEvent> {
+        if let Some(data) = &self.data {
+            return Some(data.clone());
+        }
+        let id = |key: &str| self.extra.get(key).and_then(serde_json::Value::as_str);
+        let conversation = id("dm_conversation_id")?.parse().ok()?;
+        let event = id("dm_event_id")?.parse().ok()?;
+        Some(CreatedDmEvent::new(conversation, event))
+    }
+}
+
 wire_object! {
     #[default]
     /// Whether a delete happened.

@@ -21,8 +21,21 @@ wire_object! {
         pub title: Option<String> = "title",
         /// A human-readable explanation.
         pub detail: Option<String> = "detail",
-        /// The HTTP status code, when the server repeats it in the body.
-        pub status: Option<u16> = "status",
+        /// The HTTP status code, when the server repeats it in the body as an integer (any
+        /// other form, e.g. `"403"`, is kept verbatim in `extra` and reads as `None`).
+        pub status: Option<u16> = "status" => read_status,
+    }
+}
+
+/// Reads `status` leniently: an integer in range is typed; anything else (a string, a
+/// float, an out-of-range number) is kept verbatim instead of failing the whole body.
+fn read_status<'de, A: serde::de::MapAccess<'de>>(
+    map: &mut A,
+) -> Result<(Option<u16>, Option<Value>), A::Error> {
+    let v: Value = map.next_value()?;
+    match v.as_u64().and_then(|n| u16::try_from(n).ok()) {
+        Some(n) => Ok((Some(n), None)),
+        None => Ok((None, Some(v))),
     }
 }
 
@@ -151,12 +164,15 @@ impl Problem {
         self.extra.get("code").and_then(Value::as_i64)
     }
 
-    /// The best human-readable text: `detail`, else `title`, else a legacy `message`.
+    /// The best human-readable text: `detail`, else `title`, else a legacy `message`, else
+    /// an OAuth 2.0 `error_description` or `error`.
     pub fn message(&self) -> Option<&str> {
         self.detail
             .as_deref()
             .or(self.title.as_deref())
-            .or_else(|| self.extra.get("message").and_then(Value::as_str))
+            .or_else(|| self.member_str("message"))
+            .or_else(|| self.member_str("error_description"))
+            .or_else(|| self.member_str("error"))
     }
 
     /// A type-specific string member (e.g. `resource_id`, `parameter`, `reason`, `period`).
@@ -181,34 +197,63 @@ impl fmt::Display for Problem {
 }
 
 /// Reads the problems out of an error body: a single problem object, `{"errors": [..]}` (problems
-/// or legacy `{code, message}` errors, also beside `data`), or a bare array of them.
+/// or legacy `{code, message}` errors, also beside `data`), a bare legacy `{code, message}`
+/// error (the spec's `Error` schema), an OAuth 2.0 `{error, error_description}`, or a bare
+/// array of them. A leading UTF-8 byte order mark is ignored.
 ///
 /// Returns an empty `Vec` for anything else (HTML, plain text, empty body); never panics.
 pub fn parse_error_body(body: &[u8]) -> Vec<Problem> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return Vec::new();
     };
     match value {
-        Value::Object(ref obj)
-            if ["type", "title", "detail", "status"]
-                .iter()
-                .any(|k| obj.contains_key(*k)) =>
-        {
-            serde_json::from_value::<Problem>(value).map_or_else(|_| Vec::new(), |p| vec![p])
-        }
+        Value::Object(obj) if has_any(&obj, PROBLEM_MEMBERS) => vec![problem_from(obj)],
         Value::Object(mut obj) => match obj.remove("errors") {
             Some(Value::Array(items)) => problems_from(items),
-            _ => Vec::new(),
+            Some(errors) => {
+                obj.insert("errors".to_owned(), errors);
+                single_error(obj)
+            }
+            None => single_error(obj),
         },
         Value::Array(items) => problems_from(items),
         _ => Vec::new(),
     }
 }
 
+/// Members that make an object an RFC 7807 problem.
+const PROBLEM_MEMBERS: &[&str] = &["type", "title", "detail", "status"];
+/// Members of the legacy `Error {code, message}` and of an OAuth 2.0 error response.
+const ERROR_MEMBERS: &[&str] = &["code", "message", "error", "error_description"];
+
+fn has_any(obj: &serde_json::Map<String, Value>, members: &[&str]) -> bool {
+    members.iter().any(|k| obj.contains_key(*k))
+}
+
+fn single_error(obj: serde_json::Map<String, Value>) -> Vec<Problem> {
+    if has_any(&obj, ERROR_MEMBERS) {
+        vec![problem_from(obj)]
+    } else {
+        Vec::new()
+    }
+}
+
+/// A problem object; one whose typed members do not fit (say a numeric `title`) is kept
+/// whole in `extra` rather than dropped.
+fn problem_from(obj: serde_json::Map<String, Value>) -> Problem {
+    serde_json::from_value::<Problem>(Value::Object(obj.clone())).unwrap_or_else(|_| Problem {
+        extra: obj,
+        ..Problem::default()
+    })
+}
+
 fn problems_from(items: Vec<Value>) -> Vec<Problem> {
     items
         .into_iter()
-        .filter(Value::is_object)
-        .filter_map(|v| serde_json::from_value::<Problem>(v).ok())
+        .filter_map(|v| match v {
+            Value::Object(obj) => Some(problem_from(obj)),
+            _ => None,
+        })
         .collect()
 }

@@ -32,7 +32,7 @@ wire_object! {
         /// Edit eligibility.
         pub edit_controls: Option<EditControls> = "edit_controls",
         /// Every version's id, oldest first.
-        pub edit_history_tweet_ids: Vec<TweetId> = "edit_history_tweet_ids",
+        pub edit_history_tweet_ids: Vec<TweetId> = "edit_history_tweet_ids" | "edit_history_post_ids",
         /// Entities in the text.
         pub entities: Option<FullTextEntities> = "entities",
         /// The tagged location.
@@ -48,7 +48,7 @@ wire_object! {
         /// Note request suggestions.
         pub note_request_suggestions: Option<NoteRequestSuggestions> = "note_request_suggestions",
         /// A long-form note Post.
-        pub note_tweet: Option<NoteTweet> = "note_tweet",
+        pub note_tweet: Option<NoteTweet> = "note_tweet" | "note_post",
         /// Organic engagement metrics.
         pub organic_metrics: Option<TweetEngagementMetrics> = "organic_metrics",
         /// Whether this is a paid partnership.
@@ -60,7 +60,7 @@ wire_object! {
         /// Public engagement counts.
         pub public_metrics: Option<TweetPublicMetrics> = "public_metrics",
         /// Retweeted, quoted or replied-to Posts.
-        pub referenced_tweets: Vec<TweetReference> = "referenced_tweets",
+        pub referenced_tweets: Vec<TweetReference> = "referenced_tweets" | "referenced_posts",
         /// Who may reply (`everyone`, `mentionedUsers`, `following`, ...).
         pub reply_settings: Option<String> = "reply_settings",
         /// Visibility scopes.
@@ -219,8 +219,8 @@ wire_object! {
     #[default]
     /// Public engagement counts.
     pub struct TweetPublicMetrics {
-        /// Retweets.
-        pub retweet_count: Option<u64> = "retweet_count",
+        /// Retweets (SPEC-167 spells it `repost_count`).
+        pub retweet_count: Option<u64> = "retweet_count" | "repost_count",
         /// Replies.
         pub reply_count: Option<u64> = "reply_count",
         /// Likes.

@@ -29,9 +29,9 @@ wire_object! {
         /// The free-form location.
         pub location: Option<String> = "location",
         /// The user's most recent Post.
-        pub most_recent_tweet_id: Option<TweetId> = "most_recent_tweet_id",
+        pub most_recent_tweet_id: Option<TweetId> = "most_recent_tweet_id" | "most_recent_post_id",
         /// The pinned Post.
-        pub pinned_tweet_id: Option<TweetId> = "pinned_tweet_id",
+        pub pinned_tweet_id: Option<TweetId> = "pinned_tweet_id" | "pinned_post_id",
         /// Profile banner URL.
         pub profile_banner_url: Option<String> = "profile_banner_url",
         /// Profile image URL.
@@ -144,12 +144,14 @@ wire_object! {
         pub followers_count: Option<u64> = "followers_count",
         /// Accounts followed.
         pub following_count: Option<u64> = "following_count",
-        /// Posts.
-        pub tweet_count: Option<u64> = "tweet_count",
+        /// Posts (SPEC-167 spells it `post_count`).
+        pub tweet_count: Option<u64> = "tweet_count" | "post_count",
         /// Lists the user is on.
         pub listed_count: Option<u64> = "listed_count",
         /// Likes.
         pub like_count: Option<u64> = "like_count",
+        /// Media posted (SPEC-167).
+        pub media_count: Option<u64> = "media_count",
     }
 }
 

@@ -79,12 +79,17 @@ required_field!(
 );
 
 /// `event_type` is required by SPEC 2.166 but not by SPEC-167 (and the reference's partial-error
-/// example omits it): an absent type reads as `Other("")` and is not written back.
+/// example omits it): an absent (or `null`) type reads as `Other("")` and is not written back.
 impl WireField for crate::EventType {
     fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(Self, Option<Value>), A::Error> {
-        let v: crate::EventType = map.next_value()?;
-        let raw = (!v.present()).then(|| Value::String(String::new()));
-        Ok((v, raw))
+        // `null` reads like an absent type (and is written back as `null`).
+        Ok(match map.next_value::<Option<crate::EventType>>()? {
+            None => (crate::EventType::Other(String::new()), Some(Value::Null)),
+            Some(v) => {
+                let raw = (!v.present()).then(|| Value::String(String::new()));
+                (v, raw)
+            }
+        })
     }
     fn absent() -> Option<Self> {
         Some(crate::EventType::Other(String::new()))
@@ -171,14 +176,14 @@ macro_rules! wire_object {
         pub struct $name:ident {
             $(
                 $(#[$fmeta:meta])*
-                pub $field:ident : $ty:ty = $key:literal $(| $alias:literal)?
+                pub $field:ident : $ty:ty = $key:literal $(| $alias:literal)? $(=> $reader:path)?
             ),* $(,)?
         }
     ) => {
         $crate::wire::wire_object! {
             $(#[$meta])*
             pub struct $name {
-                $( $(#[$fmeta])* pub $field: $ty = $key $(| $alias)?, )*
+                $( $(#[$fmeta])* pub $field: $ty = $key $(| $alias)? $(=> $reader)?, )*
             }
         }
 
@@ -197,7 +202,7 @@ macro_rules! wire_object {
         pub struct $name:ident {
             $(
                 $(#[$fmeta:meta])*
-                pub $field:ident : $ty:ty = $key:literal $(| $alias:literal)?
+                pub $field:ident : $ty:ty = $key:literal $(| $alias:literal)? $(=> $reader:path)?
             ),* $(,)?
         }
     ) => {
@@ -215,9 +220,13 @@ macro_rules! wire_object {
 
         impl $name {
             /// Whether member `key` is written from a typed field (so `extra` must not repeat it).
+            /// A second spelling of a member (both `tweets` and `posts`) stays in `extra`.
             fn __written(&self, key: &str) -> bool {
                 match key {
-                    $( $key $(| $alias)? => $crate::wire::WireField::present(&self.$field), )*
+                    $(
+                        $key $(| $alias)? => $crate::wire::WireField::present(&self.$field)
+                            && key == self.aliased.key($key, &[$($alias)?]),
+                    )*
                     _ => false,
                 }
             }
@@ -258,24 +267,22 @@ macro_rules! wire_object {
                         while let Some(__key) = __map.next_key::<$crate::wire::Key<'de>>()? {
                             match __key.as_str() {
                                 $(
-                                    $key => {
-                                        let (v, raw) = <$ty as $crate::wire::WireField>::read(&mut __map)?;
+                                    // A member seen twice (a repeated key, or both spellings)
+                                    // keeps its first value typed and the later one verbatim
+                                    // in `extra`: nothing is dropped.
+                                    $key $(| $alias)? if $field.is_some() => {
+                                        let v: serde_json::Value = __map.next_value()?;
+                                        __extra.insert(__key.into_string(), v);
+                                    }
+                                    $key $(| $alias)? => {
+                                        let (v, raw) = $crate::wire::read_member!($ty, __map $(, $reader)?)?;
                                         $field = Some(v);
-                                        __aliased.set($key, false);
+                                        let aliased = false $(|| __key.as_str() == $alias)?;
+                                        __aliased.set($key, aliased);
                                         if let Some(raw) = raw {
                                             __extra.insert(__key.into_string(), raw);
                                         }
                                     }
-                                    $(
-                                        $alias => {
-                                            let (v, raw) = <$ty as $crate::wire::WireField>::read(&mut __map)?;
-                                            $field = Some(v);
-                                            __aliased.set($key, true);
-                                            if let Some(raw) = raw {
-                                                __extra.insert(__key.into_string(), raw);
-                                            }
-                                        }
-                                    )?
                                 )*
                                 _ => {
                                     let v: serde_json::Value = __map.next_value()?;
@@ -302,4 +309,15 @@ macro_rules! wire_object {
     };
 }
 
-pub(crate) use wire_object;
+/// Reads one member's value: with the field type's [`WireField`] impl, or with a reader
+/// function `fn(&mut A) -> Result<(T, Option<Value>), A::Error>` named in the definition.
+macro_rules! read_member {
+    ($ty:ty, $map:ident) => {
+        <$ty as $crate::wire::WireField>::read(&mut $map)
+    };
+    ($ty:ty, $map:ident, $reader:path) => {
+        $reader(&mut $map)
+    };
+}
+
+pub(crate) use {read_member, wire_object};

@@ -130,7 +130,7 @@ impl Client {
             Err(e) => return Err(e),
         };
         let body: CreateDmEventResponse = decode_sent(response.body(), &target)?;
-        match body.data {
+        match body.created() {
             Some(created) => Ok(Sent {
                 conversation_id: created.dm_conversation_id,
                 event_id: created.dm_event_id,
