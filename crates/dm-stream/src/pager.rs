@@ -19,8 +19,15 @@ pub(crate) struct Pager {
     query: EventsQuery,
     direction: Direction,
     state: State,
-    /// The last event delivered: later pages deliver only events beyond it.
+    /// The last event delivered (what a checkpoint records).
     after: Option<DmEventId>,
+    /// Whether the next page is filtered by id against `after` (ids grow with time): only
+    /// the first page after a resume, and every page after a restart from the head. Other
+    /// pages are only checked against the ids of the page before, so a server whose ids
+    /// do not follow time loses nothing in an ordinary walk.
+    filter_by_id: bool,
+    /// The ids delivered from the last page: a repeated or overlapping page skips them.
+    last_page_ids: HashSet<u64>,
     seen_tokens: HashSet<String>,
     /// Whether the stream already fell back to the head once after an expired token.
     restarted: bool,
@@ -49,6 +56,8 @@ impl Pager {
             direction: request.direction,
             state: State::Start(request.resume, request.start_token),
             after: None,
+            filter_by_id: false,
+            last_page_ids: HashSet::new(),
             seen_tokens: HashSet::new(),
             restarted: false,
             refetches: 0,
@@ -68,6 +77,11 @@ impl Pager {
         start_token: Option<String>,
     ) -> Result<(), Error> {
         let lookup = LookupKey::new(&self.scope, &self.query)?;
+        if let Some(t) = &start_token {
+            // A token the caller passed in is checked like any parameter (tokens the
+            // API hands back during the walk are followed as they are).
+            self.query.clone().pagination_token(t.clone()).validate()?;
+        }
         let mut token = start_token;
         if let Some(cp) = resume {
             if cp.lookup != lookup {
@@ -78,6 +92,7 @@ impl Pager {
             }
             // The direction is the request's: `resume` sets it from the checkpoint, and a
             // later `direction(..)` may turn the walk around from the same position.
+            self.filter_by_id = cp.after.is_some();
             self.after = cp.after;
             if cp.done {
                 self.lookup = Some(lookup);
@@ -124,7 +139,7 @@ impl Pager {
             };
             let mut query = self.query.clone();
             if let Some(t) = &token {
-                query = query.pagination_token(t.clone());
+                query = query.pagination_token_from_api(t.clone());
             }
             let request = ListEvents::new(self.scope.clone(), query);
             self.requests += 1;
@@ -141,6 +156,7 @@ impl Pager {
                         // delivered (event ids grow with time).
                         tracing::warn!("pagination token refused; resuming from the newest page");
                         self.restarted = true;
+                        self.filter_by_id = true;
                         // The new walk meets the same tokens again: they are not repeats.
                         self.seen_tokens.clear();
                         self.state = State::Fetch(None);
@@ -155,11 +171,17 @@ impl Pager {
 
     fn accept(&mut self, token: Option<String>, fetched: crate::client::Fetched) -> Page {
         let body = fetched.page;
-        let after = self.after.as_ref().map(DmEventId::as_u64);
+        let after = self
+            .after
+            .as_ref()
+            .filter(|_| self.filter_by_id)
+            .map(DmEventId::as_u64);
+        let last_page = &self.last_page_ids;
         let mut visible: Vec<u32> = body
             .data
             .iter()
             .enumerate()
+            .filter(|(_, e)| !last_page.contains(&e.id.as_u64()))
             .filter(|(_, e)| match (after, self.direction) {
                 (None, _) => true,
                 (Some(a), Direction::Older) => e.id.as_u64() < a,
@@ -167,6 +189,13 @@ impl Pager {
             })
             .map(|(i, _)| i as u32)
             .collect();
+        // After a resume, one page re-reads the position; a restart filters to the end.
+        self.filter_by_id = self.restarted;
+        if !visible.is_empty() {
+            self.last_page_ids.clear();
+            self.last_page_ids
+                .extend(visible.iter().map(|&i| body.data[i as usize].id.as_u64()));
+        }
         if self.direction == Direction::Newer {
             visible.reverse();
         }

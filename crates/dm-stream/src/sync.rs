@@ -120,7 +120,8 @@ impl EventsRequest {
         })
     }
 
-    /// The state as of now, without fetching the backlog: one request for the newest page.
+    /// The state as of now, without fetching the backlog: one request for the newest page
+    /// (more only when the newest pages are empty but name a next one).
     /// Start a [`follow`](EventsRequest::follow) or a sync from it to get only what comes next.
     ///
     /// # Errors
@@ -133,17 +134,21 @@ impl EventsRequest {
         request.start_token = None;
         request.direction = Direction::Older;
         let mut pager = Pager::new(request);
-        let newest = match pager.next().await {
-            Some(page) => {
-                let page = page.map_err(crate::StreamError::into_error)?;
-                page.body()
-                    .data
-                    .iter()
-                    .map(|e| e.id.clone())
-                    .max_by_key(DmEventId::as_u64)
+        // An empty page may still carry a `next_token` ("fewer results than max_results,
+        // more may still exist"): follow it to the first page that holds events.
+        let mut newest = None;
+        while let Some(page) = pager.next().await {
+            let page = page.map_err(crate::StreamError::into_error)?;
+            newest = page
+                .body()
+                .data
+                .iter()
+                .map(|e| e.id.clone())
+                .max_by_key(DmEventId::as_u64);
+            if newest.is_some() {
+                break;
             }
-            None => None,
-        };
+        }
         Ok(SyncState::new(lookup, newest))
     }
 }

@@ -107,6 +107,20 @@ impl EventsQuery {
         self
     }
 
+    /// Sets `pagination_token` to a token exactly as the API returned it, without the
+    /// length check of [`pagination_token`](Self::pagination_token): tokens are opaque and
+    /// the server is the judge of its own (only an empty token is refused). For walkers that
+    /// follow `meta.next_token` / `meta.previous_token`.
+    pub fn pagination_token_from_api(mut self, token: impl Into<String>) -> Self {
+        let token = token.into();
+        if token.is_empty() {
+            self.fail(QueryError::PaginationTokenTooShort { len: 0 });
+        } else {
+            self.pagination_token = Some(token);
+        }
+        self
+    }
+
     /// Removes `pagination_token` (back to the first page).
     pub fn without_pagination_token(mut self) -> Self {
         self.pagination_token = None;
