@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use base64::Engine as _;
 use bytes::Bytes;
 use dm_transport::auth::{OAuth2Endpoints, PkceVerifier, TokenTypeHint};
 use dm_transport::test_util::CaptureTransport;
@@ -100,6 +101,25 @@ async fn concurrent_requests_with_an_expiring_token_cause_exactly_one_refresh() 
         seen.headers["authorization"],
         "Basic Y2xpZW50LWlkOmNsaWVudC1TRUNSRVQ="
     );
+}
+
+#[tokio::test]
+async fn a_confidential_client_sends_its_raw_id_and_secret_in_basic_auth() {
+    // Reference §8.2: `Authorization: Basic base64(client_id:client_secret)`, characters
+    // that form-encoding would change included.
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let server = api_server(Arc::default(), bodies.clone()).await;
+    let oauth = client(&server).client_secret("s3cr~t/with+chars=-SECRET");
+    oauth
+        .refresh(&dm_transport::Secret::new("old-refresh-SECRET"))
+        .await
+        .unwrap();
+    let seen = &bodies.lock().unwrap()[0];
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("client-id:s3cr~t/with+chars=-SECRET")
+    );
+    assert_eq!(seen.headers["authorization"], expected.as_str());
 }
 
 #[tokio::test]

@@ -364,8 +364,10 @@ impl OAuth2Client {
             .body(Bytes::from(form))
             .map_err(|e| Error::build(format!("token endpoint URL `{url}`: {e}")))?;
         if let Some(secret) = &self.client_secret {
-            let id: String = form_urlencoded::byte_serialize(self.client_id.as_bytes()).collect();
-            let pw: String = form_urlencoded::byte_serialize(secret.expose().as_bytes()).collect();
+            // `base64(client_id:client_secret)` as X documents it (reference §8.2), not the
+            // form-encoded pair of RFC 6749 §2.3.1: the two differ for secrets with `~`,
+            // `/`, `+` or `=`, and X's token endpoint expects the raw pair.
+            let (id, pw) = (&self.client_id, secret.expose());
             let mut value =
                 HeaderValue::try_from(format!("Basic {}", STANDARD.encode(format!("{id}:{pw}"))))
                     .map_err(|_| AuthError::InvalidCredential)?;
