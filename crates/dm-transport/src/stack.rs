@@ -265,7 +265,10 @@ impl Stack {
             if api.is_usage_capped() || waited_429 >= self.rate_limit.max_429_retries {
                 return result;
             }
-            match self.rate_limit.on_429(family, rate_limit.as_ref()) {
+            match self
+                .rate_limit
+                .on_429(family, rate_limit.as_ref(), &api.headers)
+            {
                 Some(wait) => {
                     tracing::info!(family = %family, wait_ms = wait.as_millis() as u64, "429: waiting for the rate-limit reset");
                     waited_429 += 1;

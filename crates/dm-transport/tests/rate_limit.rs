@@ -115,6 +115,68 @@ async fn a_429_is_waited_out_and_retried() {
 }
 
 #[tokio::test]
+async fn a_429_with_only_the_reset_header_waits_until_that_reset() {
+    // The fallback wait (for a 429 naming no reset) is longer than the maximum wait: only
+    // reading the lone `x-rate-limit-reset` lets this request wait and succeed.
+    for header in ["x-rate-limit-reset", "retry-after"] {
+        let reset = now_unix() + 1;
+        let value = if header == "retry-after" { 1 } else { reset };
+        let reply = Reply::json(429, TOO_MANY).header(header, &value.to_string());
+        let stack =
+            stack_with(RateLimitPolicy::default().fallback_429_wait(Duration::from_secs(600)));
+        let (status, seen) = send_after(reply, &stack).await;
+        assert_eq!(status, 200, "{header}");
+        assert!(
+            now_unix() >= reset,
+            "waited for the reset named by {header}"
+        );
+        assert_eq!(seen, 2);
+    }
+}
+
+#[tokio::test]
+async fn a_429_without_rate_limit_headers_waits_the_fallback_then_goes_on() {
+    // Once the fallback wait is over, the budget is unknown again (not spent with a
+    // passed reset, which would spin).
+    let stack = stack_with(RateLimitPolicy::default().fallback_429_wait(Duration::from_secs(1)));
+    let before = now_unix();
+    let (status, seen) = send_after(Reply::json(429, TOO_MANY), &stack).await;
+    assert_eq!(status, 200);
+    assert_eq!(seen, 2);
+    assert!(now_unix() > before, "waited the fallback");
+}
+
+const TOO_MANY: &str = r#"{"title":"Too Many Requests","type":"about:blank","status":429}"#;
+
+fn stack_with(policy: RateLimitPolicy) -> Stack {
+    Stack::builder(Arc::new(HyperTransport::new().unwrap()))
+        .rate_limit(
+            policy
+                .skew_margin(Duration::from_millis(100))
+                .max_wait(Duration::from_secs(10)),
+        )
+        .build()
+}
+
+/// Sends one lookup to a server answering `first`, then a headerless 200: the final
+/// status and how many requests the server saw.
+async fn send_after(first: Reply, stack: &Stack) -> (u16, usize) {
+    let server = TestServer::scripted(vec![
+        first,
+        Reply::json(200, r#"{"meta":{"result_count":0}}"#),
+    ])
+    .await;
+    let response = tokio::time::timeout(
+        Duration::from_secs(20),
+        stack.send(get(server.url("/2/dm_events"))),
+    )
+    .await
+    .expect("no spinning")
+    .unwrap();
+    (response.status().as_u16(), server.seen().len())
+}
+
+#[tokio::test]
 async fn a_usage_capped_429_is_returned_at_once() {
     let server = TestServer::scripted(vec![
         Reply::json(429, r#"{"title":"UsageCapExceeded","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.twitter.com/2/problems/usage-capped","period":"Monthly","scope":"Product"}"#)

@@ -123,11 +123,13 @@ impl RateLimitPolicy {
                     Wait::Until(until)
                 } else {
                     b.blocked_until = None;
-                    if let (Some(reset), Some(limit)) = (b.reset, b.limit)
+                    if let Some(reset) = b.reset
                         && now >= reset as f64 + skew
                     {
-                        // The window has rolled over: the full budget is back.
-                        b.remaining = Some(limit);
+                        // The window has rolled over: the full budget is back, or unknown
+                        // again when no limit was ever seen (a 429 without the headers):
+                        // never a spent budget whose reset has passed, which would spin.
+                        b.remaining = b.limit;
                         b.reset = None;
                     }
                     match b.remaining {
@@ -196,15 +198,22 @@ impl RateLimitPolicy {
 
     /// After a 429: blocks the family until `reset` (or the fallback wait). Returns how
     /// long the caller will wait, or `None` when the 429 should be returned.
+    ///
+    /// Without the three `x-rate-limit-*` headers, a lone `x-rate-limit-reset` (or a
+    /// `retry-after` in seconds) in `headers` still names the reset.
     pub(crate) fn on_429(
         &self,
         family: &EndpointFamily,
         rate_limit: Option<&RateLimit>,
+        headers: &http::HeaderMap,
     ) -> Option<Duration> {
         let now = self.now_secs();
         let until = match rate_limit {
             Some(rl) => rl.exhausted_until().unwrap_or(rl.reset).max(now as u64),
-            None => (now + self.fallback_429_wait.as_secs_f64()).ceil() as u64,
+            None => match reset_hint(headers, now) {
+                Some(reset) => reset.max(now as u64),
+                None => (now + self.fallback_429_wait.as_secs_f64()).ceil() as u64,
+            },
         };
         let wait = self.until(until);
         if wait > self.max_wait {
@@ -217,6 +226,14 @@ impl RateLimitPolicy {
         b.reset = Some(b.reset.map_or(until, |r| r.max(until)));
         Some(wait)
     }
+}
+
+/// The reset (Unix seconds) a 429 names without the full set of rate-limit headers.
+fn reset_hint(headers: &http::HeaderMap, now: f64) -> Option<u64> {
+    let number =
+        |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+    number("x-rate-limit-reset")
+        .or_else(|| number("retry-after").map(|secs| (now.ceil() as u64).saturating_add(secs)))
 }
 
 enum Wait {
