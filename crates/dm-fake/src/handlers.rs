@@ -241,6 +241,24 @@ fn created(base_url: &str, conv: &str, event: u64) -> Reply {
     .header("location", format!("{base_url}/2/dm_events/\"{event}\""))
 }
 
+/// The media table index of `media_id`: the known record when there is one (one media id is
+/// one media object, so `includes.media` lists it once), else a new photo record.
+fn media_for(store: &mut Store, media_id: u64) -> u32 {
+    // Newest first: a re-sent attachment is most likely a recent one.
+    if let Some(i) = store.media.iter().rposition(|m| m.media_id == media_id) {
+        return i as u32;
+    }
+    store.media.push(MediaRec {
+        media_id,
+        kind: 0,
+        width: 1200,
+        height: 675,
+        duration_ms: 0,
+        raw: None,
+    });
+    (store.media.len() - 1) as u32
+}
+
 fn add_message(store: &mut Store, conv: u32, m: Message, id: u64) -> u64 {
     let mut e = EventRec {
         id,
@@ -267,15 +285,7 @@ fn add_message(store: &mut Store, conv: u32, m: Message, id: u64) -> u64 {
         e.text = store.custom_text(t);
     }
     if let Some(media_id) = m.media_id {
-        e.media = store.media.len() as u32;
-        store.media.push(MediaRec {
-            media_id,
-            kind: 0,
-            width: 1200,
-            height: 675,
-            duration_ms: 0,
-            raw: None,
-        });
+        e.media = media_for(store, media_id);
     }
     store.push_event(e)
 }
