@@ -323,10 +323,23 @@ impl Shared {
                 return plain(Reply::problem(401, &problem::generic(401, "Unauthorized")));
             }
             Verdict::AppOnly => {
-                return plain(Reply::problem(403, &problem::unsupported_authentication()));
+                return plain(Reply::problem(
+                    403,
+                    &problem::unsupported_authentication(
+                        "OAuth 2.0 Application-Only",
+                        &["OAuth 1.0a User Context", "OAuth 2.0 User Context"],
+                    ),
+                ));
             }
+            // Media download takes OAuth 2.0 user tokens only (reference §2.10).
             Verdict::User { oauth1: true, .. } if endpoint == Endpoint::DownloadMedia => {
-                return plain(Reply::problem(403, &problem::unsupported_authentication()));
+                return plain(Reply::problem(
+                    403,
+                    &problem::unsupported_authentication(
+                        "OAuth 1.0a User Context",
+                        &["OAuth 2.0 User Context"],
+                    ),
+                ));
             }
             Verdict::User {
                 scopes: Some(s), ..

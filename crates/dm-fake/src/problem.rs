@@ -41,11 +41,15 @@ pub(crate) fn usage_capped() -> Value {
     })
 }
 
-/// `403` for an app-only bearer token on a DM endpoint.
-pub(crate) fn unsupported_authentication() -> Value {
+/// `403` unsupported-authentication: `used` (e.g. `OAuth 2.0 Application-Only`) is refused
+/// by this endpoint, which takes only the `supported` kinds.
+pub(crate) fn unsupported_authentication(used: &str, supported: &[&str]) -> Value {
     json!({
         "title": "Unsupported Authentication",
-        "detail": "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
+        "detail": format!(
+            "Authenticating with {used} is forbidden for this endpoint.  Supported authentication types are [{}].",
+            supported.join(", ")
+        ),
         "type": format!("{PROBLEMS}/unsupported-authentication"),
         "status": 403,
     })

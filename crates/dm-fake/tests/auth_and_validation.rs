@@ -1,9 +1,9 @@
-//! Validation (400 naming the parameter), 401, 403 app-only, OAuth 1.0a verification.
+//! Validation (400 naming the parameter), 401, 403 app-only (OAuth 1.0a: `oauth1.rs`).
 
 mod common;
 
 use common::{get, request};
-use dm_fake::{FakeServer, oauth1_base_string, oauth1_percent_encode, sign_hmac_sha1};
+use dm_fake::FakeServer;
 use dm_model::ProblemKind;
 
 async fn server() -> FakeServer {
@@ -196,108 +196,4 @@ async fn missing_wrong_and_app_only_credentials() {
     )
     .await;
     assert_eq!(r.status, 413);
-}
-
-fn oauth_header(
-    method: &str,
-    url: &str,
-    query: &[(&str, &str)],
-    nonce: &str,
-    creds: &dm_fake::OAuth1Config,
-    secret: &str,
-) -> String {
-    let mut params: Vec<(String, String)> = query
-        .iter()
-        .map(|(k, v)| ((*k).into(), (*v).into()))
-        .collect();
-    let oauth = [
-        ("oauth_consumer_key", creds.consumer_key.as_str()),
-        ("oauth_nonce", nonce),
-        ("oauth_signature_method", "HMAC-SHA1"),
-        ("oauth_timestamp", "1700000000"),
-        ("oauth_token", creds.token.as_str()),
-        ("oauth_version", "1.0"),
-    ];
-    params.extend(
-        oauth
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    let sig = sign_hmac_sha1(
-        &oauth1_base_string(method, url, &params),
-        secret,
-        &creds.token_secret,
-    );
-    let mut parts: Vec<String> = oauth
-        .iter()
-        .map(|(k, v)| format!("{k}=\"{}\"", oauth1_percent_encode(v)))
-        .collect();
-    parts.push(format!(
-        "oauth_signature=\"{}\"",
-        oauth1_percent_encode(&sig)
-    ));
-    format!("OAuth {}", parts.join(", "))
-}
-
-#[tokio::test]
-async fn oauth1_signatures_are_verified() {
-    let s = server().await;
-    let creds = s.oauth1().unwrap().clone();
-    let url = format!("{}/2/dm_events", s.base_url());
-    let q = [("max_results", "3"), ("dm_event.fields", "id,text")];
-    let h = oauth_header("GET", &url, &q, "nonce-1", &creds, &creds.consumer_secret);
-    let path = "/2/dm_events?max_results=3&dm_event.fields=id%2Ctext";
-    let r = request(s.base_url(), "GET", path, &[("authorization", &h)], None)
-        .await
-        .unwrap();
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    assert_eq!(r.json()["data"].as_array().unwrap().len(), 3);
-    // Replay of the same nonce, a wrong secret, and a tampered query are refused.
-    let r = request(s.base_url(), "GET", path, &[("authorization", &h)], None)
-        .await
-        .unwrap();
-    assert_eq!(r.status, 401);
-    let bad = oauth_header("GET", &url, &q, "nonce-2", &creds, "wrong-secret");
-    assert_eq!(
-        request(s.base_url(), "GET", path, &[("authorization", &bad)], None)
-            .await
-            .unwrap()
-            .status,
-        401
-    );
-    let h3 = oauth_header("GET", &url, &q, "nonce-3", &creds, &creds.consumer_secret);
-    assert_eq!(
-        request(
-            s.base_url(),
-            "GET",
-            "/2/dm_events?max_results=4&dm_event.fields=id%2Ctext",
-            &[("authorization", &h3)],
-            None
-        )
-        .await
-        .unwrap()
-        .status,
-        401
-    );
-    // A POST with a JSON body: the body is not signed.
-    let participant = s.dataset().users()[1]["id"].as_str().unwrap().to_owned();
-    let url = format!(
-        "{}/2/dm_conversations/with/{participant}/messages",
-        s.base_url()
-    );
-    let h = oauth_header("POST", &url, &[], "nonce-4", &creds, &creds.consumer_secret);
-    let r = request(
-        s.base_url(),
-        "POST",
-        &format!("/2/dm_conversations/with/{participant}/messages"),
-        &[("authorization", &h), ("content-type", "application/json")],
-        Some(r#"{"text":"signed ✍️"}"#),
-    )
-    .await
-    .unwrap();
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    assert!(
-        format!("{creds:?}").contains("<redacted>")
-            && !format!("{creds:?}").contains(&creds.consumer_secret)
-    );
 }
