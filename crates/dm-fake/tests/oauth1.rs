@@ -157,6 +157,47 @@ async fn oauth1_signatures_are_verified() {
 }
 
 #[tokio::test]
+async fn timestamps_more_than_five_minutes_off_are_401() {
+    let s = server().await;
+    let creds = s.oauth1().unwrap().clone();
+    let url = format!("{}/2/dm_events", s.base_url());
+    let secret = creds.consumer_secret.clone();
+    let send = |h: String| {
+        let base = s.base_url().to_owned();
+        async move {
+            request(&base, "GET", "/2/dm_events", &[("authorization", &h)], None)
+                .await
+                .unwrap()
+        }
+    };
+    for (nonce, ts) in [
+        ("stale-6min", now() - 360),
+        ("stale-1day", now() - 86_400),
+        ("future-6min", now() + 360),
+        ("ancient", 1_318_622_958),
+    ] {
+        let r = send(oauth_header("GET", &url, &[], nonce, &creds, &secret, ts)).await;
+        assert_eq!(r.status, 401, "{nonce}");
+        // The same shape as every other OAuth 1.0a failure.
+        assert_eq!(
+            r.json(),
+            serde_json::json!({"title": "Unauthorized", "detail": "Unauthorized", "type": "about:blank", "status": 401}),
+            "{nonce}"
+        );
+    }
+    // Within the window either way is fine (client clocks drift a little).
+    for (nonce, ts) in [("past-4min", now() - 240), ("future-4min", now() + 240)] {
+        let r = send(oauth_header("GET", &url, &[], nonce, &creds, &secret, ts)).await;
+        assert_eq!(
+            r.status,
+            200,
+            "{nonce}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+}
+
+#[tokio::test]
 async fn media_download_refuses_oauth1_naming_oauth2_user_context_only() {
     let s = server().await;
     let creds = s.oauth1().unwrap().clone();
