@@ -313,10 +313,7 @@ pub(crate) fn send_to_participant(
         );
     }
     if store.blocked.contains(&participant) {
-        return Reply::problem(
-            403,
-            &json!({"title": "Forbidden", "type": "about:blank", "status": 403, "detail": "You cannot send messages to users you have blocked."}),
-        );
+        return Reply::problem(403, &problem::blocked_recipient());
     }
     let other = store.user_or_create(participant);
     let conv = store.one_to_one_or_create(other);
@@ -365,6 +362,9 @@ pub(crate) fn send_to_conversation(
                 (a < b && (a == me || b == me)).then_some(if a == me { b } else { a })
             });
             match other {
+                Some(o) if store.blocked.contains(&o) => {
+                    return Reply::problem(403, &problem::blocked_recipient());
+                }
                 Some(o) => {
                     let u = store.user_or_create(o);
                     store.one_to_one_or_create(u)
@@ -378,9 +378,22 @@ pub(crate) fn send_to_conversation(
             }
         }
     };
+    if one_to_one_with_blocked(store, conv) {
+        return Reply::problem(403, &problem::blocked_recipient());
+    }
     let id = store.next_id(now_ms);
     let event = add_message(store, conv, m, id);
     created(base_url, conv_id, event)
+}
+
+/// `true` when `conv` is a one-to-one conversation whose other participant the user blocked.
+fn one_to_one_with_blocked(store: &Store, conv: u32) -> bool {
+    store.convs.get(conv as usize).is_some_and(|c| {
+        !c.group
+            && c.members
+                .iter()
+                .any(|m| *m != store.me && store.blocked.contains(&store.user_id(*m)))
+    })
 }
 
 /// `POST /2/dm_conversations`.
@@ -447,6 +460,9 @@ pub(crate) fn create_group(store: &mut Store, now_ms: i64, base_url: &str, body:
         Some(Err(p)) => return Reply::problem(400, &p),
         None => return Reply::problem(400, &problem::invalid_body("`message` is required".into())),
     };
+    if users.iter().any(|u| store.blocked.contains(u)) {
+        return Reply::problem(403, &problem::blocked_recipient());
+    }
     let invited: Vec<u32> = users.into_iter().map(|u| store.user_or_create(u)).collect();
     let conv_num = store.next_id(now_ms);
     let conv_id = conv_num.to_string();

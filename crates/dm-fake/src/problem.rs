@@ -55,6 +55,16 @@ pub(crate) fn unsupported_authentication(used: &str, supported: &[&str]) -> Valu
     })
 }
 
+/// `403` for a send that would reach a user the authenticated user blocked.
+pub(crate) fn blocked_recipient() -> Value {
+    json!({
+        "title": "Forbidden",
+        "type": "about:blank",
+        "status": 403,
+        "detail": "You cannot send messages to users you have blocked.",
+    })
+}
+
 /// The partial error beside `data` when a referenced Post cannot be returned.
 pub(crate) fn tweet_not_found(id: u64) -> Value {
     json!({

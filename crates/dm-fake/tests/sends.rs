@@ -67,3 +67,118 @@ async fn the_same_media_id_sent_twice_is_one_object_in_includes() {
         assert_eq!(r.status, 200);
     }
 }
+
+fn blocked_shape(r: &common::Resp) {
+    assert_eq!(r.status, 403, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        r.json(),
+        json!({"title": "Forbidden", "type": "about:blank", "status": 403, "detail": "You cannot send messages to users you have blocked."})
+    );
+}
+
+#[tokio::test]
+async fn a_blocked_user_cannot_be_reached_by_any_send() {
+    let s = server().await;
+    let (a, b) = (user(&s, 1), user(&s, 2));
+    let me: u64 = s.me().to_string().parse().unwrap();
+    let ua: u64 = a.parse().unwrap();
+    let one_to_one = format!("{}-{}", me.min(ua), me.max(ua));
+    // The conversation exists before the block (sent to by participant).
+    let r = post(
+        s.base_url(),
+        &format!("/2/dm_conversations/with/{a}/messages"),
+        s.token(),
+        r#"{"text":"before"}"#,
+    )
+    .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.json()["data"]["dm_conversation_id"], one_to_one.as_str());
+    let r = post(
+        s.base_url(),
+        &format!("/2/users/{a}/dm/block"),
+        s.token(),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let before = s.dataset().event_ids(&dm_fake::Scope::All).len();
+    // By participant (already refused before this fix), by conversation id, by group.
+    blocked_shape(
+        &post(
+            s.base_url(),
+            &format!("/2/dm_conversations/with/{a}/messages"),
+            s.token(),
+            r#"{"text":"x"}"#,
+        )
+        .await,
+    );
+    blocked_shape(
+        &post(
+            s.base_url(),
+            &format!("/2/dm_conversations/{one_to_one}/messages"),
+            s.token(),
+            r#"{"text":"x"}"#,
+        )
+        .await,
+    );
+    let group =
+        json!({"conversation_type": "Group", "participant_ids": [b, a], "message": {"text": "x"}});
+    blocked_shape(
+        &post(
+            s.base_url(),
+            "/2/dm_conversations",
+            s.token(),
+            &group.to_string(),
+        )
+        .await,
+    );
+    // A 1-1 id with a blocked user that does not exist yet is refused too (and not created).
+    let c: u64 = 9_000_000_000_000_000_001;
+    post(
+        s.base_url(),
+        &format!("/2/users/{c}/dm/block"),
+        s.token(),
+        "",
+    )
+    .await;
+    let fresh = format!("{}-{}", me.min(c), me.max(c));
+    blocked_shape(
+        &post(
+            s.base_url(),
+            &format!("/2/dm_conversations/{fresh}/messages"),
+            s.token(),
+            r#"{"text":"x"}"#,
+        )
+        .await,
+    );
+    assert!(!s.dataset().conversations().iter().any(|c| c.id == fresh));
+    assert_eq!(
+        s.dataset().event_ids(&dm_fake::Scope::All).len(),
+        before,
+        "nothing was sent"
+    );
+    // Unblocked: the same sends go through.
+    post(
+        s.base_url(),
+        &format!("/2/users/{a}/dm/unblock"),
+        s.token(),
+        "",
+    )
+    .await;
+    let r = post(
+        s.base_url(),
+        &format!("/2/dm_conversations/{one_to_one}/messages"),
+        s.token(),
+        r#"{"text":"after"}"#,
+    )
+    .await;
+    assert_eq!(r.status, 201);
+    let r = post(
+        s.base_url(),
+        "/2/dm_conversations",
+        s.token(),
+        &group.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, 201);
+}
