@@ -355,11 +355,13 @@ pub(crate) fn send_to_conversation(
             );
         }
         None => {
-            // A 1-1 id that includes the user starts that conversation.
+            // A canonical 1-1 id (`{low}-{high}`, no sign or leading zeros) that includes the
+            // user starts that conversation.
             let me = store.me_id();
             let other = conv_id.split_once('-').and_then(|(a, b)| {
                 let (a, b) = (a.parse::<u64>().ok()?, b.parse::<u64>().ok()?);
-                (a < b && (a == me || b == me)).then_some(if a == me { b } else { a })
+                (a < b && (a == me || b == me) && conv_id == format!("{a}-{b}"))
+                    .then_some(if a == me { b } else { a })
             });
             match other {
                 Some(o) if store.blocked.contains(&o) => {

@@ -182,3 +182,45 @@ async fn a_blocked_user_cannot_be_reached_by_any_send() {
     .await;
     assert_eq!(r.status, 201);
 }
+
+#[tokio::test]
+async fn the_send_path_conversation_id_has_no_pattern() {
+    let s = server().await;
+    // Not DmConversationId-shaped: no 400 naming the parameter, the unknown-conversation answer.
+    for id in ["12", "abc", "1-2-3", "%2B5-6", "not%20an%20id"] {
+        let r = post(
+            s.base_url(),
+            &format!("/2/dm_conversations/{id}/messages"),
+            s.token(),
+            r#"{"text":"x"}"#,
+        )
+        .await;
+        assert_eq!(r.status, 403, "{id}: {}", String::from_utf8_lossy(&r.body));
+        assert_eq!(
+            dm_model::parse_error_body(&r.body)[0].kind(),
+            dm_model::ProblemKind::NotAuthorizedForResource,
+            "{id}"
+        );
+        assert_eq!(r.json()["parameter"], "dm_conversation_id");
+    }
+    // The same as a well-formed id of a conversation the user is not in.
+    let r = post(
+        s.base_url(),
+        "/2/dm_conversations/123456789012345678/messages",
+        s.token(),
+        r#"{"text":"x"}"#,
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        r.json()["type"],
+        "https://api.twitter.com/2/problems/not-authorized-for-resource"
+    );
+    // The lookup by conversation id keeps its pattern (reference §2.3).
+    assert_eq!(
+        get(s.base_url(), "/2/dm_conversations/abc/dm_events", s.token())
+            .await
+            .status,
+        400
+    );
+}
