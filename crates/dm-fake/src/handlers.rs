@@ -442,11 +442,15 @@ pub(crate) fn create_group(store: &mut Store, now_ms: i64, base_url: &str, body:
             .as_str()
             .map(|s| params::numeric_id("participant_ids", s));
         match parsed {
-            Some(Ok(n)) if n != store.me_id() => {
-                if !users.contains(&n) {
-                    users.push(n);
-                }
+            Some(Ok(n)) if users.contains(&n) => {
+                return Reply::problem(
+                    400,
+                    &problem::invalid_body(format!(
+                        "`participant_ids` must not contain duplicates (uniqueItems): [{n}] is given more than once"
+                    )),
+                );
             }
+            Some(Ok(n)) if n != store.me_id() => users.push(n),
             _ => {
                 return Reply::problem(
                     400,

@@ -224,3 +224,45 @@ async fn the_send_path_conversation_id_has_no_pattern() {
         400
     );
 }
+
+#[tokio::test]
+async fn group_participants_must_be_unique() {
+    let s = server().await;
+    let (a, b) = (user(&s, 1), user(&s, 2));
+    for ids in [json!([a, a]), json!([a, b, a])] {
+        let body =
+            json!({"conversation_type": "Group", "participant_ids": ids, "message": {"text": "x"}});
+        let r = post(
+            s.base_url(),
+            "/2/dm_conversations",
+            s.token(),
+            &body.to_string(),
+        )
+        .await;
+        assert_eq!(r.status, 400, "{ids}");
+        assert_eq!(
+            dm_model::parse_error_body(&r.body)[0].kind(),
+            dm_model::ProblemKind::InvalidRequest
+        );
+        let v: Value = r.json();
+        assert_eq!(v["title"], "Invalid Request");
+        let msg = v["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("participant_ids") && msg.contains("duplicate"),
+            "{msg}"
+        );
+    }
+    let body =
+        json!({"conversation_type": "Group", "participant_ids": [a, b], "message": {"text": "x"}});
+    assert_eq!(
+        post(
+            s.base_url(),
+            "/2/dm_conversations",
+            s.token(),
+            &body.to_string()
+        )
+        .await
+        .status,
+        201
+    );
+}
