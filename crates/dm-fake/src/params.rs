@@ -124,6 +124,17 @@ pub(crate) struct ListQuery {
 /// A validation failure: the problem body to send with `400`.
 pub(crate) type Invalid = Value;
 
+/// The spelling a value is compared under for uniqueness: `referenced_posts` (SPEC-167) is
+/// the same expansion as `referenced_tweets.id`, `post.fields` the same parameter as
+/// `tweet.fields`.
+fn canonical(name: &str) -> &str {
+    match name {
+        "referenced_posts" => "referenced_tweets.id",
+        "post.fields" => "tweet.fields",
+        other => other,
+    }
+}
+
 fn list_param(name: &str, value: &str, allowed: &[&str]) -> Result<Vec<String>, Invalid> {
     if value.is_empty() {
         return Err(invalid_request(
@@ -144,7 +155,7 @@ fn list_param(name: &str, value: &str, allowed: &[&str]) -> Result<Vec<String>, 
                 ),
             ));
         }
-        if out.iter().any(|x| x == item) {
+        if out.iter().any(|x| canonical(x) == canonical(item)) {
             return Err(invalid_request(
                 name,
                 value,
@@ -163,7 +174,7 @@ pub(crate) fn parse(query: &str, paged: bool) -> Result<ListQuery, Invalid> {
         types: 7,
         ..ListQuery::default()
     };
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
     let allowed: &[&str] = if paged {
         &[
             "max_results",
@@ -189,30 +200,30 @@ pub(crate) fn parse(query: &str, paged: bool) -> Result<ListQuery, Invalid> {
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
         let (k, v) = (k.as_ref(), v.as_ref());
         if !allowed.contains(&k) {
-            let listed: Vec<&str> = allowed
-                .iter()
-                .copied()
-                .filter(|a| *a != "post.fields")
-                .collect();
             return Err(invalid_request(
                 k,
                 v,
                 format!(
                     "The query parameter [{k}] is not one of [{}]",
-                    listed.join(",")
+                    allowed.join(",")
                 ),
             ));
         }
-        if seen.iter().any(|s| s == k) {
-            return Err(invalid_request(
-                k,
-                v,
+        if let Some(first) = seen.iter().find(|s| canonical(s) == canonical(k)) {
+            let message = if *first == k {
                 format!(
                     "Duplicate parameter [{k}]: the `{k}` query parameter can only be given once"
-                ),
-            ));
+                )
+            } else {
+                format!(
+                    "Duplicate parameter [{k}]: `{k}` and `{first}` are the same parameter and can only be given once"
+                )
+            };
+            return Err(invalid_request(k, v, message));
         }
-        seen.push(k.to_owned());
+        if let Some(known) = allowed.iter().find(|a| **a == k) {
+            seen.push(known);
+        }
         match k {
             "max_results" => {
                 let n: i64 = v.parse().map_err(|_| {

@@ -197,3 +197,58 @@ async fn missing_wrong_and_app_only_credentials() {
     .await;
     assert_eq!(r.status, 413);
 }
+
+#[tokio::test]
+async fn post_fields_and_referenced_posts_are_synonyms_not_extra_slots() {
+    let s = server().await;
+    let (b, t) = (s.base_url(), s.token());
+    // Both spellings alone are accepted.
+    for q in [
+        "post.fields=text",
+        "expansions=referenced_posts",
+        "tweet.fields=id",
+    ] {
+        assert_eq!(
+            get(b, &format!("/2/dm_events?{q}"), t).await.status,
+            200,
+            "{q}"
+        );
+    }
+    // Together they are one parameter given twice / one expansion listed twice.
+    for (q, param) in [
+        ("tweet.fields=id&post.fields=text", "post.fields"),
+        ("post.fields=text&tweet.fields=id", "tweet.fields"),
+        ("post.fields=text&post.fields=id", "post.fields"),
+        (
+            "expansions=referenced_tweets.id,referenced_posts",
+            "expansions",
+        ),
+        (
+            "expansions=referenced_posts,sender_id,referenced_tweets.id",
+            "expansions",
+        ),
+    ] {
+        let r = get(b, &format!("/2/dm_events?{q}"), t).await;
+        let msg = problem_param(&r, param);
+        assert!(msg.to_lowercase().contains("duplicate"), "{q}: {msg}");
+    }
+    let r = get(b, "/2/dm_events?tweet.fields=id&post.fields=text", t).await;
+    let msg = problem_param(&r, "post.fields");
+    assert!(msg.contains("`tweet.fields`"), "names the synonym: {msg}");
+    // The "not one of" list names every accepted parameter, `post.fields` included.
+    let msg = problem_param(&get(b, "/2/dm_events?foo=1", t).await, "foo");
+    assert!(
+        msg.ends_with(
+            "[max_results,pagination_token,event_types,dm_event.fields,expansions,media.fields,user.fields,tweet.fields,post.fields]"
+        ),
+        "{msg}"
+    );
+    let id = s.dataset().event_ids(&dm_fake::Scope::All)[0].clone();
+    let msg = problem_param(&get(b, &format!("/2/dm_events/{id}?foo=1"), t).await, "foo");
+    assert!(
+        msg.ends_with(
+            "[dm_event.fields,expansions,media.fields,user.fields,tweet.fields,post.fields]"
+        ),
+        "{msg}"
+    );
+}
