@@ -167,7 +167,31 @@ fn list_param(name: &str, value: &str, allowed: &[&str]) -> Result<Vec<String>, 
     Ok(out)
 }
 
+/// The query parameters of an event lookup (`paged`) or a get-by-id, in SPEC order, plus the
+/// SPEC-167 `post.fields` (a synonym of `tweet.fields`).
+fn allowed_params(paged: bool) -> &'static [&'static str] {
+    const PAGED: &[&str] = &[
+        "max_results",
+        "pagination_token",
+        "event_types",
+        "dm_event.fields",
+        "expansions",
+        "media.fields",
+        "user.fields",
+        "tweet.fields",
+        "post.fields",
+    ];
+    if paged {
+        PAGED
+    } else {
+        // No `max_results`, `pagination_token` or `event_types` on a get-by-id.
+        PAGED.get(3..).unwrap_or_default()
+    }
+}
+
 /// Parses and validates the query of an event lookup (`paged`) or a get-by-id (not paged).
+///
+/// Every bad parameter is reported, one `errors` entry each, in the order they appear.
 pub(crate) fn parse(query: &str, paged: bool) -> Result<ListQuery, Invalid> {
     let mut q = ListQuery {
         max_results: 100,
@@ -175,32 +199,12 @@ pub(crate) fn parse(query: &str, paged: bool) -> Result<ListQuery, Invalid> {
         ..ListQuery::default()
     };
     let mut seen: Vec<&str> = Vec::new();
-    let allowed: &[&str] = if paged {
-        &[
-            "max_results",
-            "pagination_token",
-            "event_types",
-            "dm_event.fields",
-            "expansions",
-            "media.fields",
-            "user.fields",
-            "tweet.fields",
-            "post.fields",
-        ]
-    } else {
-        &[
-            "dm_event.fields",
-            "expansions",
-            "media.fields",
-            "user.fields",
-            "tweet.fields",
-            "post.fields",
-        ]
-    };
+    let mut rejected: Vec<Invalid> = Vec::new();
+    let allowed = allowed_params(paged);
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
         let (k, v) = (k.as_ref(), v.as_ref());
-        if !allowed.contains(&k) {
-            return Err(invalid_request(
+        let Some(known) = allowed.iter().find(|a| **a == k) else {
+            rejected.push(invalid_request(
                 k,
                 v,
                 format!(
@@ -208,7 +212,8 @@ pub(crate) fn parse(query: &str, paged: bool) -> Result<ListQuery, Invalid> {
                     allowed.join(",")
                 ),
             ));
-        }
+            continue;
+        };
         if let Some(first) = seen.iter().find(|s| canonical(s) == canonical(k)) {
             let message = if *first == k {
                 format!(
@@ -219,64 +224,74 @@ pub(crate) fn parse(query: &str, paged: bool) -> Result<ListQuery, Invalid> {
                     "Duplicate parameter [{k}]: `{k}` and `{first}` are the same parameter and can only be given once"
                 )
             };
-            return Err(invalid_request(k, v, message));
+            rejected.push(invalid_request(k, v, message));
+            continue;
         }
-        if let Some(known) = allowed.iter().find(|a| **a == k) {
-            seen.push(known);
-        }
-        match k {
-            "max_results" => {
-                let n: i64 = v.parse().map_err(|_| {
-                    invalid_request(
-                        k,
-                        v,
-                        format!("The `max_results` query parameter value [{v}] is not a number"),
-                    )
-                })?;
-                if !(1..=100).contains(&n) {
-                    return Err(invalid_request(
-                        k,
-                        v,
-                        format!(
-                            "The `max_results` query parameter value [{v}] is not between 1 and 100"
-                        ),
-                    ));
-                }
-                q.max_results = n as usize;
-            }
-            "pagination_token" => {
-                if v.chars().count() < 16 {
-                    return Err(invalid_request(
-                        k,
-                        v,
-                        format!(
-                            "The `pagination_token` query parameter value [{v}] is not valid: it must be at least 16 characters"
-                        ),
-                    ));
-                }
-                q.pagination_token = Some(v.to_owned());
-            }
-            "event_types" => {
-                q.types = 0;
-                for t in list_param(k, v, EVENT_TYPES)? {
-                    q.types |= crate::dataset::Kind::from_wire(&t).map_or(0, |k| k.bit());
-                }
-            }
-            "dm_event.fields" => q.selection.event_fields = list_param(k, v, DM_EVENT_FIELDS)?,
-            "expansions" => {
-                let mut allowed_exp = EXPANSIONS.to_vec();
-                allowed_exp.push("referenced_posts");
-                q.selection.expansions = list_param(k, v, &allowed_exp)?;
-            }
-            "media.fields" => q.selection.media_fields = list_param(k, v, MEDIA_FIELDS)?,
-            "user.fields" => q.selection.user_fields = list_param(k, v, USER_FIELDS)?,
-            "tweet.fields" | "post.fields" => {
-                q.selection.tweet_fields = list_param(k, v, TWEET_FIELDS)?
-            }
-            _ => {}
+        seen.push(*known);
+        if let Err(p) = apply(&mut q, k, v) {
+            rejected.push(p);
         }
     }
-    Ok(q)
+    match crate::problem::merge(rejected) {
+        Some(p) => Err(p),
+        None => Ok(q),
+    }
+}
+
+/// Validates one known, first-seen parameter and stores its value in `q`.
+fn apply(q: &mut ListQuery, k: &str, v: &str) -> Result<(), Invalid> {
+    match k {
+        "max_results" => {
+            let n: i64 = v.parse().map_err(|_| {
+                invalid_request(
+                    k,
+                    v,
+                    format!("The `max_results` query parameter value [{v}] is not a number"),
+                )
+            })?;
+            if !(1..=100).contains(&n) {
+                return Err(invalid_request(
+                    k,
+                    v,
+                    format!(
+                        "The `max_results` query parameter value [{v}] is not between 1 and 100"
+                    ),
+                ));
+            }
+            q.max_results = n as usize;
+        }
+        "pagination_token" => {
+            if v.chars().count() < 16 {
+                return Err(invalid_request(
+                    k,
+                    v,
+                    format!(
+                        "The `pagination_token` query parameter value [{v}] is not valid: it must be at least 16 characters"
+                    ),
+                ));
+            }
+            q.pagination_token = Some(v.to_owned());
+        }
+        "event_types" => {
+            q.types = 0;
+            for t in list_param(k, v, EVENT_TYPES)? {
+                q.types |= crate::dataset::Kind::from_wire(&t).map_or(0, |k| k.bit());
+            }
+        }
+        "dm_event.fields" => q.selection.event_fields = list_param(k, v, DM_EVENT_FIELDS)?,
+        "expansions" => {
+            let mut allowed_exp = EXPANSIONS.to_vec();
+            allowed_exp.push("referenced_posts");
+            q.selection.expansions = list_param(k, v, &allowed_exp)?;
+        }
+        "media.fields" => q.selection.media_fields = list_param(k, v, MEDIA_FIELDS)?,
+        "user.fields" => q.selection.user_fields = list_param(k, v, USER_FIELDS)?,
+        "tweet.fields" | "post.fields" => {
+            q.selection.tweet_fields = list_param(k, v, TWEET_FIELDS)?
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Validates a numeric id path segment (`^[0-9]{1,19}$`).

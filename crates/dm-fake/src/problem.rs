@@ -14,6 +14,24 @@ pub(crate) fn invalid_request(parameter: &str, value: &str, message: String) -> 
     })
 }
 
+/// One invalid-request problem from several (in order): their `errors` entries concatenated,
+/// the first one's other members. `None` when there are none.
+pub(crate) fn merge(problems: Vec<Value>) -> Option<Value> {
+    let mut it = problems.into_iter();
+    let mut first = it.next()?;
+    let more: Vec<Value> = it
+        .filter_map(|mut p| match p.get_mut("errors").map(Value::take) {
+            Some(Value::Array(entries)) => Some(entries),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if let Some(Value::Array(entries)) = first.get_mut("errors") {
+        entries.extend(more);
+    }
+    Some(first)
+}
+
 /// `400` invalid-request about the body (no parameter).
 pub(crate) fn invalid_body(message: String) -> Value {
     json!({

@@ -252,3 +252,94 @@ async fn post_fields_and_referenced_posts_are_synonyms_not_extra_slots() {
         "{msg}"
     );
 }
+
+/// `(parameter, rejected value)` of every entry of an invalid-request problem, in order.
+fn entries(r: &common::Resp) -> Vec<(String, String)> {
+    assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
+    let problems = dm_model::parse_error_body(&r.body);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].kind(), ProblemKind::InvalidRequest);
+    let v = r.json();
+    assert_eq!(v["title"], "Invalid Request");
+    assert_eq!(
+        v["detail"],
+        "One or more parameters to your request was invalid."
+    );
+    v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{e}");
+            let params = e["parameters"].as_object().unwrap();
+            assert_eq!(params.len(), 1, "{e}");
+            let (k, v) = params.iter().next().unwrap();
+            (k.clone(), v[0].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_bad_parameter_gets_its_own_entry_in_order() {
+    let s = server().await;
+    let (b, t) = (s.base_url(), s.token());
+    let pairs = |l: &[(&str, &str)]| -> Vec<(String, String)> {
+        l.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let r = get(
+        b,
+        "/2/dm_events?max_results=0&event_types=foo&dm_event.fields=bar",
+        t,
+    )
+    .await;
+    assert_eq!(
+        entries(&r),
+        pairs(&[
+            ("max_results", "0"),
+            ("event_types", "foo"),
+            ("dm_event.fields", "bar")
+        ])
+    );
+    // The order is the request's, good parameters in between are skipped.
+    let r = get(
+        b,
+        "/2/dm_events?dm_event.fields=bar&expansions=sender_id&since_id=1&max_results=5&max_results=6",
+        t,
+    )
+    .await;
+    assert_eq!(
+        entries(&r),
+        pairs(&[
+            ("dm_event.fields", "bar"),
+            ("since_id", "1"),
+            ("max_results", "6")
+        ])
+    );
+    // A bad path id comes first, then the query's.
+    let r = get(
+        b,
+        "/2/dm_conversations/12/dm_events?max_results=0&user.fields=x",
+        t,
+    )
+    .await;
+    assert_eq!(
+        entries(&r),
+        pairs(&[("id", "12"), ("max_results", "0"), ("user.fields", "x")])
+    );
+    let r = get(b, "/2/dm_events/x1?media.fields=y&max_results=5", t).await;
+    assert_eq!(
+        entries(&r),
+        pairs(&[
+            ("event_id", "x1"),
+            ("media.fields", "y"),
+            ("max_results", "5")
+        ])
+    );
+    // One bad parameter is still one entry.
+    assert_eq!(
+        entries(&get(b, "/2/dm_events?max_results=0", t).await),
+        pairs(&[("max_results", "0")])
+    );
+}
