@@ -343,3 +343,46 @@ async fn every_bad_parameter_gets_its_own_entry_in_order() {
         pairs(&[("max_results", "0")])
     );
 }
+
+#[tokio::test]
+async fn path_segments_are_percent_decoded() {
+    let s = server().await;
+    let (b, t) = (s.base_url(), s.token());
+    let encode = |id: &str| -> String { id.bytes().map(|c| format!("%{c:02X}")).collect() };
+    // An event id spelled with encoded digits is that event.
+    let id = s.dataset().event_ids(&dm_fake::Scope::All)[0].clone();
+    let r = get(b, &format!("/2/dm_events/{}", encode(&id)), t).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["data"]["id"], id.as_str());
+    // A conversation id with an encoded `-`.
+    let conv = s
+        .dataset()
+        .conversations()
+        .into_iter()
+        .find(|c| !c.is_group && c.events > 0)
+        .unwrap();
+    let r = get(
+        b,
+        &format!(
+            "/2/dm_conversations/{}/dm_events",
+            conv.id.replace('-', "%2D")
+        ),
+        t,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json()["meta"]["result_count"].as_u64().unwrap() as usize,
+        conv.events.min(100)
+    );
+    // Errors echo the decoded value, not the raw `%XX`.
+    let r = get(b, "/2/dm_events/%31%32x", t).await;
+    assert_eq!(entries(&r), vec![("event_id".to_owned(), "12x".to_owned())]);
+    assert!(!String::from_utf8_lossy(&r.body).contains("%31"));
+    // An encoded `/` stays inside its segment; bad UTF-8 is not a panic.
+    assert_eq!(
+        entries(&get(b, "/2/dm_events/1%2F2", t).await),
+        vec![("event_id".to_owned(), "1/2".to_owned())]
+    );
+    assert_eq!(get(b, "/2/dm_events/%FF%FE", t).await.status, 400);
+}
