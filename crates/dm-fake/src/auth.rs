@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
@@ -83,6 +84,14 @@ pub fn base_string(method: &str, base_url: &str, params: &[(String, String)]) ->
     )
 }
 
+/// How far `oauth_timestamp` may be from the server's wall clock, either way.
+const MAX_TIMESTAMP_SKEW_SECS: u64 = 300;
+
+/// `true` when `timestamp` (Unix seconds) is within [`MAX_TIMESTAMP_SKEW_SECS`] of `now`.
+fn fresh(timestamp: u64, now: u64) -> bool {
+    timestamp.abs_diff(now) <= MAX_TIMESTAMP_SKEW_SECS
+}
+
 /// Verifies OAuth 1.0a signatures against configured credentials and rejects replayed nonces.
 #[derive(Debug)]
 pub(crate) struct OAuth1Verifier {
@@ -117,7 +126,15 @@ impl OAuth1Verifier {
         if key != self.config.consumer_key || token != self.config.token || method != "HMAC-SHA1" {
             return false;
         }
-        if get("oauth_version").is_some_and(|v| v != "1.0") || ts.parse::<u64>().is_err() {
+        if get("oauth_version").is_some_and(|v| v != "1.0") {
+            return false;
+        }
+        // Clients sign with wall-clock time, so this is checked against the real clock (not
+        // the dataset's fixed one): requests created too far in the past are refused (§8.3).
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        if !ts.parse::<u64>().is_ok_and(|t| fresh(t, now)) {
             return false;
         }
         let mut params: Vec<(String, String)> = oauth
@@ -230,12 +247,17 @@ mod tests {
     fn verifier_accepts_valid_and_rejects_replay_and_tamper() {
         let cfg = OAuth1Config::new("ck", "cs", "tok", "ts");
         let v = OAuth1Verifier::new(cfg);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            .to_string();
         let params: Vec<(String, String)> = [
             ("max_results", "5"),
             ("oauth_consumer_key", "ck"),
             ("oauth_nonce", "n1"),
             ("oauth_signature_method", "HMAC-SHA1"),
-            ("oauth_timestamp", "1"),
+            ("oauth_timestamp", now.as_str()),
             ("oauth_token", "tok"),
             ("oauth_version", "1.0"),
         ]
@@ -248,7 +270,7 @@ mod tests {
             "ts",
         );
         let header = format!(
-            "OAuth oauth_consumer_key=\"ck\", oauth_nonce=\"n1\", oauth_signature=\"{}\", oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"1\", oauth_token=\"tok\", oauth_version=\"1.0\"",
+            "OAuth oauth_consumer_key=\"ck\", oauth_nonce=\"n1\", oauth_signature=\"{}\", oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"{now}\", oauth_token=\"tok\", oauth_version=\"1.0\"",
             pct(&sig)
         );
         let check = |v: &OAuth1Verifier, q: &str, h: &str| {
@@ -265,5 +287,14 @@ mod tests {
         let v = OAuth1Verifier::new(OAuth1Config::new("ck", "cs", "tok", "ts"));
         assert!(!check(&v, "max_results=6", &header), "tampered query");
         assert!(!check(&v, "max_results=5", "Bearer x"));
+    }
+
+    #[test]
+    fn timestamps_more_than_five_minutes_off_are_stale() {
+        let now = 1_800_000_000;
+        assert!(fresh(now, now));
+        assert!(fresh(now - 300, now) && fresh(now + 300, now));
+        assert!(!fresh(now - 301, now) && !fresh(now + 301, now));
+        assert!(!fresh(0, now) && !fresh(u64::MAX, now));
     }
 }

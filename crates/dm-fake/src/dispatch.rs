@@ -159,12 +159,10 @@ impl Shared {
                     Endpoint::GetEventsWithParticipant => params::numeric_id(param, id).map(|_| ()),
                     _ => Ok(()),
                 };
-                if let Err(p) = valid {
-                    return Reply::problem(400, &p);
-                }
-                let q = match params::parse(query, true) {
-                    Ok(q) => q,
-                    Err(p) => return Reply::problem(400, &p),
+                // A bad path id and bad query parameters are reported together, path first.
+                let q = match (valid, params::parse(query, true)) {
+                    (Ok(()), Ok(q)) => q,
+                    (path, query) => return invalid([path.err(), query.err()]),
                 };
                 let cache = lock(&self.cache);
                 if !repeat_token
@@ -183,16 +181,13 @@ impl Shared {
                     repeat_token,
                 )
             }
-            Route::GetEvent(id) => {
-                let id = match params::numeric_id("event_id", id) {
-                    Ok(id) => id,
-                    Err(p) => return Reply::problem(400, &p),
-                };
-                match params::parse(query, false) {
-                    Ok(q) => handlers::get_event(&self.store_read(), id, &q),
-                    Err(p) => Reply::problem(400, &p),
-                }
-            }
+            Route::GetEvent(id) => match (
+                params::numeric_id("event_id", id),
+                params::parse(query, false),
+            ) {
+                (Ok(id), Ok(q)) => handlers::get_event(&self.store_read(), id, &q),
+                (path, query) => invalid([path.err(), query.err()]),
+            },
             _ => Reply::problem(404, &problem::generic(404, "Not Found")),
         }
     }
@@ -244,13 +239,13 @@ impl Shared {
             }
             Route::SendToConversation(c) => {
                 no_query()?;
-                let c = params::conversation_id("dm_conversation_id", c)
-                    .map_err(|p| Reply::problem(400, &p))?;
+                // `dm_conversation_id` is a plain string here, no pattern (reference §2.9):
+                // an id that names no conversation of the user is refused like any unknown one.
                 Ok(handlers::send_to_conversation(
                     &mut self.store_write(),
                     now,
                     &self.base_url,
-                    &c,
+                    c,
                     body,
                 ))
             }
@@ -323,10 +318,23 @@ impl Shared {
                 return plain(Reply::problem(401, &problem::generic(401, "Unauthorized")));
             }
             Verdict::AppOnly => {
-                return plain(Reply::problem(403, &problem::unsupported_authentication()));
+                return plain(Reply::problem(
+                    403,
+                    &problem::unsupported_authentication(
+                        "OAuth 2.0 Application-Only",
+                        &["OAuth 1.0a User Context", "OAuth 2.0 User Context"],
+                    ),
+                ));
             }
+            // Media download takes OAuth 2.0 user tokens only (reference §2.10).
             Verdict::User { oauth1: true, .. } if endpoint == Endpoint::DownloadMedia => {
-                return plain(Reply::problem(403, &problem::unsupported_authentication()));
+                return plain(Reply::problem(
+                    403,
+                    &problem::unsupported_authentication(
+                        "OAuth 1.0a User Context",
+                        &["OAuth 2.0 User Context"],
+                    ),
+                ));
             }
             Verdict::User {
                 scopes: Some(s), ..
@@ -434,6 +442,13 @@ impl Shared {
         }
         log.push_back(rec);
     }
+}
+
+/// `400` with the invalid-request problems that occurred, merged in order.
+fn invalid(problems: [Option<params::Invalid>; 2]) -> Reply {
+    let merged = problem::merge(problems.into_iter().flatten().collect())
+        .unwrap_or_else(|| problem::generic(400, "Bad Request"));
+    Reply::problem(400, &merged)
 }
 
 /// The key of a pre-rendered page: the endpoint and the query's parameters decoded and

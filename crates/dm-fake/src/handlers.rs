@@ -241,6 +241,24 @@ fn created(base_url: &str, conv: &str, event: u64) -> Reply {
     .header("location", format!("{base_url}/2/dm_events/\"{event}\""))
 }
 
+/// The media table index of `media_id`: the known record when there is one (one media id is
+/// one media object, so `includes.media` lists it once), else a new photo record.
+fn media_for(store: &mut Store, media_id: u64) -> u32 {
+    // Newest first: a re-sent attachment is most likely a recent one.
+    if let Some(i) = store.media.iter().rposition(|m| m.media_id == media_id) {
+        return i as u32;
+    }
+    store.media.push(MediaRec {
+        media_id,
+        kind: 0,
+        width: 1200,
+        height: 675,
+        duration_ms: 0,
+        raw: None,
+    });
+    (store.media.len() - 1) as u32
+}
+
 fn add_message(store: &mut Store, conv: u32, m: Message, id: u64) -> u64 {
     let mut e = EventRec {
         id,
@@ -267,15 +285,7 @@ fn add_message(store: &mut Store, conv: u32, m: Message, id: u64) -> u64 {
         e.text = store.custom_text(t);
     }
     if let Some(media_id) = m.media_id {
-        e.media = store.media.len() as u32;
-        store.media.push(MediaRec {
-            media_id,
-            kind: 0,
-            width: 1200,
-            height: 675,
-            duration_ms: 0,
-            raw: None,
-        });
+        e.media = media_for(store, media_id);
     }
     store.push_event(e)
 }
@@ -303,10 +313,7 @@ pub(crate) fn send_to_participant(
         );
     }
     if store.blocked.contains(&participant) {
-        return Reply::problem(
-            403,
-            &json!({"title": "Forbidden", "type": "about:blank", "status": 403, "detail": "You cannot send messages to users you have blocked."}),
-        );
+        return Reply::problem(403, &problem::blocked_recipient());
     }
     let other = store.user_or_create(participant);
     let conv = store.one_to_one_or_create(other);
@@ -348,13 +355,18 @@ pub(crate) fn send_to_conversation(
             );
         }
         None => {
-            // A 1-1 id that includes the user starts that conversation.
+            // A canonical 1-1 id (`{low}-{high}`, no sign or leading zeros) that includes the
+            // user starts that conversation.
             let me = store.me_id();
             let other = conv_id.split_once('-').and_then(|(a, b)| {
                 let (a, b) = (a.parse::<u64>().ok()?, b.parse::<u64>().ok()?);
-                (a < b && (a == me || b == me)).then_some(if a == me { b } else { a })
+                (a < b && (a == me || b == me) && conv_id == format!("{a}-{b}"))
+                    .then_some(if a == me { b } else { a })
             });
             match other {
+                Some(o) if store.blocked.contains(&o) => {
+                    return Reply::problem(403, &problem::blocked_recipient());
+                }
                 Some(o) => {
                     let u = store.user_or_create(o);
                     store.one_to_one_or_create(u)
@@ -368,9 +380,22 @@ pub(crate) fn send_to_conversation(
             }
         }
     };
+    if one_to_one_with_blocked(store, conv) {
+        return Reply::problem(403, &problem::blocked_recipient());
+    }
     let id = store.next_id(now_ms);
     let event = add_message(store, conv, m, id);
     created(base_url, conv_id, event)
+}
+
+/// `true` when `conv` is a one-to-one conversation whose other participant the user blocked.
+fn one_to_one_with_blocked(store: &Store, conv: u32) -> bool {
+    store.convs.get(conv as usize).is_some_and(|c| {
+        !c.group
+            && c.members
+                .iter()
+                .any(|m| *m != store.me && store.blocked.contains(&store.user_id(*m)))
+    })
 }
 
 /// `POST /2/dm_conversations`.
@@ -417,11 +442,15 @@ pub(crate) fn create_group(store: &mut Store, now_ms: i64, base_url: &str, body:
             .as_str()
             .map(|s| params::numeric_id("participant_ids", s));
         match parsed {
-            Some(Ok(n)) if n != store.me_id() => {
-                if !users.contains(&n) {
-                    users.push(n);
-                }
+            Some(Ok(n)) if users.contains(&n) => {
+                return Reply::problem(
+                    400,
+                    &problem::invalid_body(format!(
+                        "`participant_ids` must not contain duplicates (uniqueItems): [{n}] is given more than once"
+                    )),
+                );
             }
+            Some(Ok(n)) if n != store.me_id() => users.push(n),
             _ => {
                 return Reply::problem(
                     400,
@@ -437,6 +466,9 @@ pub(crate) fn create_group(store: &mut Store, now_ms: i64, base_url: &str, body:
         Some(Err(p)) => return Reply::problem(400, &p),
         None => return Reply::problem(400, &problem::invalid_body("`message` is required".into())),
     };
+    if users.iter().any(|u| store.blocked.contains(u)) {
+        return Reply::problem(403, &problem::blocked_recipient());
+    }
     let invited: Vec<u32> = users.into_iter().map(|u| store.user_or_create(u)).collect();
     let conv_num = store.next_id(now_ms);
     let conv_id = conv_num.to_string();

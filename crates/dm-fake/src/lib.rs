@@ -36,9 +36,11 @@
 //!   position by event id (valid while new events arrive) with `next_token` and
 //!   `previous_token`; by default the page holding the last results still carries a
 //!   `next_token` that leads to `{"meta":{"result_count":0}}`, like the live API.
-//! * Validation like the API (400 invalid-request naming the parameter, 401, 403 for app-only
-//!   tokens, 403 for missing OAuth 2.0 scopes, 413 for bodies over 1 MiB), OAuth 1.0a
-//!   HMAC-SHA1 signatures verified per RFC 5849 (replayed nonces refused).
+//! * Validation like the API (400 invalid-request with one entry per bad parameter, path
+//!   segments percent-decoded first; 401; 403 for app-only tokens, for missing OAuth 2.0
+//!   scopes and for sends reaching a blocked user; 413 for bodies over 1 MiB), OAuth 1.0a
+//!   HMAC-SHA1 signatures verified per RFC 5849 (replayed nonces and timestamps more than
+//!   5 minutes from the wall clock refused).
 //! * Rate limits per endpoint family with `x-rate-limit-*` headers over a configurable window
 //!   ([`RateLimitConfig`]), an optional per-day send budget with `x-user-limit-24hour-*`
 //!   headers, a usage-capped mode; gzip when asked.

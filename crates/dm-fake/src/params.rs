@@ -124,6 +124,17 @@ pub(crate) struct ListQuery {
 /// A validation failure: the problem body to send with `400`.
 pub(crate) type Invalid = Value;
 
+/// The spelling a value is compared under for uniqueness: `referenced_posts` (SPEC-167) is
+/// the same expansion as `referenced_tweets.id`, `post.fields` the same parameter as
+/// `tweet.fields`.
+fn canonical(name: &str) -> &str {
+    match name {
+        "referenced_posts" => "referenced_tweets.id",
+        "post.fields" => "tweet.fields",
+        other => other,
+    }
+}
+
 fn list_param(name: &str, value: &str, allowed: &[&str]) -> Result<Vec<String>, Invalid> {
     if value.is_empty() {
         return Err(invalid_request(
@@ -144,7 +155,7 @@ fn list_param(name: &str, value: &str, allowed: &[&str]) -> Result<Vec<String>, 
                 ),
             ));
         }
-        if out.iter().any(|x| x == item) {
+        if out.iter().any(|x| canonical(x) == canonical(item)) {
             return Err(invalid_request(
                 name,
                 value,
@@ -156,116 +167,131 @@ fn list_param(name: &str, value: &str, allowed: &[&str]) -> Result<Vec<String>, 
     Ok(out)
 }
 
+/// The query parameters of an event lookup (`paged`) or a get-by-id, in SPEC order, plus the
+/// SPEC-167 `post.fields` (a synonym of `tweet.fields`).
+fn allowed_params(paged: bool) -> &'static [&'static str] {
+    const PAGED: &[&str] = &[
+        "max_results",
+        "pagination_token",
+        "event_types",
+        "dm_event.fields",
+        "expansions",
+        "media.fields",
+        "user.fields",
+        "tweet.fields",
+        "post.fields",
+    ];
+    if paged {
+        PAGED
+    } else {
+        // No `max_results`, `pagination_token` or `event_types` on a get-by-id.
+        PAGED.get(3..).unwrap_or_default()
+    }
+}
+
 /// Parses and validates the query of an event lookup (`paged`) or a get-by-id (not paged).
+///
+/// Every bad parameter is reported, one `errors` entry each, in the order they appear.
 pub(crate) fn parse(query: &str, paged: bool) -> Result<ListQuery, Invalid> {
     let mut q = ListQuery {
         max_results: 100,
         types: 7,
         ..ListQuery::default()
     };
-    let mut seen: Vec<String> = Vec::new();
-    let allowed: &[&str] = if paged {
-        &[
-            "max_results",
-            "pagination_token",
-            "event_types",
-            "dm_event.fields",
-            "expansions",
-            "media.fields",
-            "user.fields",
-            "tweet.fields",
-            "post.fields",
-        ]
-    } else {
-        &[
-            "dm_event.fields",
-            "expansions",
-            "media.fields",
-            "user.fields",
-            "tweet.fields",
-            "post.fields",
-        ]
-    };
+    let mut seen: Vec<&str> = Vec::new();
+    let mut rejected: Vec<Invalid> = Vec::new();
+    let allowed = allowed_params(paged);
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
         let (k, v) = (k.as_ref(), v.as_ref());
-        if !allowed.contains(&k) {
-            let listed: Vec<&str> = allowed
-                .iter()
-                .copied()
-                .filter(|a| *a != "post.fields")
-                .collect();
-            return Err(invalid_request(
+        let Some(known) = allowed.iter().find(|a| **a == k) else {
+            rejected.push(invalid_request(
                 k,
                 v,
                 format!(
                     "The query parameter [{k}] is not one of [{}]",
-                    listed.join(",")
+                    allowed.join(",")
                 ),
             ));
-        }
-        if seen.iter().any(|s| s == k) {
-            return Err(invalid_request(
-                k,
-                v,
+            continue;
+        };
+        if let Some(first) = seen.iter().find(|s| canonical(s) == canonical(k)) {
+            let message = if *first == k {
                 format!(
                     "Duplicate parameter [{k}]: the `{k}` query parameter can only be given once"
-                ),
-            ));
+                )
+            } else {
+                format!(
+                    "Duplicate parameter [{k}]: `{k}` and `{first}` are the same parameter and can only be given once"
+                )
+            };
+            rejected.push(invalid_request(k, v, message));
+            continue;
         }
-        seen.push(k.to_owned());
-        match k {
-            "max_results" => {
-                let n: i64 = v.parse().map_err(|_| {
-                    invalid_request(
-                        k,
-                        v,
-                        format!("The `max_results` query parameter value [{v}] is not a number"),
-                    )
-                })?;
-                if !(1..=100).contains(&n) {
-                    return Err(invalid_request(
-                        k,
-                        v,
-                        format!(
-                            "The `max_results` query parameter value [{v}] is not between 1 and 100"
-                        ),
-                    ));
-                }
-                q.max_results = n as usize;
-            }
-            "pagination_token" => {
-                if v.chars().count() < 16 {
-                    return Err(invalid_request(
-                        k,
-                        v,
-                        format!(
-                            "The `pagination_token` query parameter value [{v}] is not valid: it must be at least 16 characters"
-                        ),
-                    ));
-                }
-                q.pagination_token = Some(v.to_owned());
-            }
-            "event_types" => {
-                q.types = 0;
-                for t in list_param(k, v, EVENT_TYPES)? {
-                    q.types |= crate::dataset::Kind::from_wire(&t).map_or(0, |k| k.bit());
-                }
-            }
-            "dm_event.fields" => q.selection.event_fields = list_param(k, v, DM_EVENT_FIELDS)?,
-            "expansions" => {
-                let mut allowed_exp = EXPANSIONS.to_vec();
-                allowed_exp.push("referenced_posts");
-                q.selection.expansions = list_param(k, v, &allowed_exp)?;
-            }
-            "media.fields" => q.selection.media_fields = list_param(k, v, MEDIA_FIELDS)?,
-            "user.fields" => q.selection.user_fields = list_param(k, v, USER_FIELDS)?,
-            "tweet.fields" | "post.fields" => {
-                q.selection.tweet_fields = list_param(k, v, TWEET_FIELDS)?
-            }
-            _ => {}
+        seen.push(*known);
+        if let Err(p) = apply(&mut q, k, v) {
+            rejected.push(p);
         }
     }
-    Ok(q)
+    match crate::problem::merge(rejected) {
+        Some(p) => Err(p),
+        None => Ok(q),
+    }
+}
+
+/// Validates one known, first-seen parameter and stores its value in `q`.
+fn apply(q: &mut ListQuery, k: &str, v: &str) -> Result<(), Invalid> {
+    match k {
+        "max_results" => {
+            let n: i64 = v.parse().map_err(|_| {
+                invalid_request(
+                    k,
+                    v,
+                    format!("The `max_results` query parameter value [{v}] is not a number"),
+                )
+            })?;
+            if !(1..=100).contains(&n) {
+                return Err(invalid_request(
+                    k,
+                    v,
+                    format!(
+                        "The `max_results` query parameter value [{v}] is not between 1 and 100"
+                    ),
+                ));
+            }
+            q.max_results = n as usize;
+        }
+        "pagination_token" => {
+            if v.chars().count() < 16 {
+                return Err(invalid_request(
+                    k,
+                    v,
+                    format!(
+                        "The `pagination_token` query parameter value [{v}] is not valid: it must be at least 16 characters"
+                    ),
+                ));
+            }
+            q.pagination_token = Some(v.to_owned());
+        }
+        "event_types" => {
+            q.types = 0;
+            for t in list_param(k, v, EVENT_TYPES)? {
+                q.types |= crate::dataset::Kind::from_wire(&t).map_or(0, |k| k.bit());
+            }
+        }
+        "dm_event.fields" => q.selection.event_fields = list_param(k, v, DM_EVENT_FIELDS)?,
+        "expansions" => {
+            let mut allowed_exp = EXPANSIONS.to_vec();
+            allowed_exp.push("referenced_posts");
+            q.selection.expansions = list_param(k, v, &allowed_exp)?;
+        }
+        "media.fields" => q.selection.media_fields = list_param(k, v, MEDIA_FIELDS)?,
+        "user.fields" => q.selection.user_fields = list_param(k, v, USER_FIELDS)?,
+        "tweet.fields" | "post.fields" => {
+            q.selection.tweet_fields = list_param(k, v, TWEET_FIELDS)?
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Validates a numeric id path segment (`^[0-9]{1,19}$`).

@@ -14,6 +14,24 @@ pub(crate) fn invalid_request(parameter: &str, value: &str, message: String) -> 
     })
 }
 
+/// One invalid-request problem from several (in order): their `errors` entries concatenated,
+/// the first one's other members. `None` when there are none.
+pub(crate) fn merge(problems: Vec<Value>) -> Option<Value> {
+    let mut it = problems.into_iter();
+    let mut first = it.next()?;
+    let more: Vec<Value> = it
+        .filter_map(|mut p| match p.get_mut("errors").map(Value::take) {
+            Some(Value::Array(entries)) => Some(entries),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if let Some(Value::Array(entries)) = first.get_mut("errors") {
+        entries.extend(more);
+    }
+    Some(first)
+}
+
 /// `400` invalid-request about the body (no parameter).
 pub(crate) fn invalid_body(message: String) -> Value {
     json!({
@@ -41,13 +59,27 @@ pub(crate) fn usage_capped() -> Value {
     })
 }
 
-/// `403` for an app-only bearer token on a DM endpoint.
-pub(crate) fn unsupported_authentication() -> Value {
+/// `403` unsupported-authentication: `used` (e.g. `OAuth 2.0 Application-Only`) is refused
+/// by this endpoint, which takes only the `supported` kinds.
+pub(crate) fn unsupported_authentication(used: &str, supported: &[&str]) -> Value {
     json!({
         "title": "Unsupported Authentication",
-        "detail": "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
+        "detail": format!(
+            "Authenticating with {used} is forbidden for this endpoint.  Supported authentication types are [{}].",
+            supported.join(", ")
+        ),
         "type": format!("{PROBLEMS}/unsupported-authentication"),
         "status": 403,
+    })
+}
+
+/// `403` for a send that would reach a user the authenticated user blocked.
+pub(crate) fn blocked_recipient() -> Value {
+    json!({
+        "title": "Forbidden",
+        "type": "about:blank",
+        "status": 403,
+        "detail": "You cannot send messages to users you have blocked.",
     })
 }
 

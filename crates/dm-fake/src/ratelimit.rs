@@ -103,11 +103,12 @@ impl RateLimiter {
             *entry = (k, 0);
         }
         if self.storm > 0 {
+            // A 429 always says the window is spent, whatever was really used.
             self.storm -= 1;
             return Decision {
                 allowed: false,
                 limit,
-                remaining: limit.saturating_sub(entry.1),
+                remaining: 0,
                 reset,
             };
         }

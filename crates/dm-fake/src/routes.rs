@@ -1,5 +1,9 @@
 //! Path routing.
 
+use std::borrow::Cow;
+
+use percent_encoding::percent_decode_str;
+
 use crate::dataset::Scope;
 use crate::log::Endpoint;
 
@@ -21,8 +25,16 @@ pub(crate) enum Route {
 }
 
 impl Route {
+    /// Routes a request path. Each segment is percent-decoded first (`%32%31` is `21`), so
+    /// ids are validated and echoed decoded; an encoded `/` stays inside its segment.
     pub(crate) fn parse(method: &str, path: &str) -> Route {
-        let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+        let decoded: Vec<Cow<'_, str>> = path
+            .trim_end_matches('/')
+            .split('/')
+            .skip(1)
+            .map(|seg| percent_decode_str(seg).decode_utf8_lossy())
+            .collect();
+        let segs: Vec<&str> = decoded.iter().map(|seg| seg.as_ref()).collect();
         let s = |v: &str| v.to_owned();
         match (method, segs.as_slice()) {
             ("GET", ["2", "dm_events"]) => Route::List(Endpoint::GetDmEvents, "", String::new()),

@@ -1,9 +1,9 @@
-//! Validation (400 naming the parameter), 401, 403 app-only, OAuth 1.0a verification.
+//! Validation (400 naming the parameter), 401, 403 app-only (OAuth 1.0a: `oauth1.rs`).
 
 mod common;
 
 use common::{get, request};
-use dm_fake::{FakeServer, oauth1_base_string, oauth1_percent_encode, sign_hmac_sha1};
+use dm_fake::FakeServer;
 use dm_model::ProblemKind;
 
 async fn server() -> FakeServer {
@@ -198,106 +198,191 @@ async fn missing_wrong_and_app_only_credentials() {
     assert_eq!(r.status, 413);
 }
 
-fn oauth_header(
-    method: &str,
-    url: &str,
-    query: &[(&str, &str)],
-    nonce: &str,
-    creds: &dm_fake::OAuth1Config,
-    secret: &str,
-) -> String {
-    let mut params: Vec<(String, String)> = query
-        .iter()
-        .map(|(k, v)| ((*k).into(), (*v).into()))
-        .collect();
-    let oauth = [
-        ("oauth_consumer_key", creds.consumer_key.as_str()),
-        ("oauth_nonce", nonce),
-        ("oauth_signature_method", "HMAC-SHA1"),
-        ("oauth_timestamp", "1700000000"),
-        ("oauth_token", creds.token.as_str()),
-        ("oauth_version", "1.0"),
-    ];
-    params.extend(
-        oauth
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+#[tokio::test]
+async fn post_fields_and_referenced_posts_are_synonyms_not_extra_slots() {
+    let s = server().await;
+    let (b, t) = (s.base_url(), s.token());
+    // Both spellings alone are accepted.
+    for q in [
+        "post.fields=text",
+        "expansions=referenced_posts",
+        "tweet.fields=id",
+    ] {
+        assert_eq!(
+            get(b, &format!("/2/dm_events?{q}"), t).await.status,
+            200,
+            "{q}"
+        );
+    }
+    // Together they are one parameter given twice / one expansion listed twice.
+    for (q, param) in [
+        ("tweet.fields=id&post.fields=text", "post.fields"),
+        ("post.fields=text&tweet.fields=id", "tweet.fields"),
+        ("post.fields=text&post.fields=id", "post.fields"),
+        (
+            "expansions=referenced_tweets.id,referenced_posts",
+            "expansions",
+        ),
+        (
+            "expansions=referenced_posts,sender_id,referenced_tweets.id",
+            "expansions",
+        ),
+    ] {
+        let r = get(b, &format!("/2/dm_events?{q}"), t).await;
+        let msg = problem_param(&r, param);
+        assert!(msg.to_lowercase().contains("duplicate"), "{q}: {msg}");
+    }
+    let r = get(b, "/2/dm_events?tweet.fields=id&post.fields=text", t).await;
+    let msg = problem_param(&r, "post.fields");
+    assert!(msg.contains("`tweet.fields`"), "names the synonym: {msg}");
+    // The "not one of" list names every accepted parameter, `post.fields` included.
+    let msg = problem_param(&get(b, "/2/dm_events?foo=1", t).await, "foo");
+    assert!(
+        msg.ends_with(
+            "[max_results,pagination_token,event_types,dm_event.fields,expansions,media.fields,user.fields,tweet.fields,post.fields]"
+        ),
+        "{msg}"
     );
-    let sig = sign_hmac_sha1(
-        &oauth1_base_string(method, url, &params),
-        secret,
-        &creds.token_secret,
+    let id = s.dataset().event_ids(&dm_fake::Scope::All)[0].clone();
+    let msg = problem_param(&get(b, &format!("/2/dm_events/{id}?foo=1"), t).await, "foo");
+    assert!(
+        msg.ends_with(
+            "[dm_event.fields,expansions,media.fields,user.fields,tweet.fields,post.fields]"
+        ),
+        "{msg}"
     );
-    let mut parts: Vec<String> = oauth
+}
+
+/// `(parameter, rejected value)` of every entry of an invalid-request problem, in order.
+fn entries(r: &common::Resp) -> Vec<(String, String)> {
+    assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
+    let problems = dm_model::parse_error_body(&r.body);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].kind(), ProblemKind::InvalidRequest);
+    let v = r.json();
+    assert_eq!(v["title"], "Invalid Request");
+    assert_eq!(
+        v["detail"],
+        "One or more parameters to your request was invalid."
+    );
+    v["errors"]
+        .as_array()
+        .unwrap()
         .iter()
-        .map(|(k, v)| format!("{k}=\"{}\"", oauth1_percent_encode(v)))
-        .collect();
-    parts.push(format!(
-        "oauth_signature=\"{}\"",
-        oauth1_percent_encode(&sig)
-    ));
-    format!("OAuth {}", parts.join(", "))
+        .map(|e| {
+            assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{e}");
+            let params = e["parameters"].as_object().unwrap();
+            assert_eq!(params.len(), 1, "{e}");
+            let (k, v) = params.iter().next().unwrap();
+            (k.clone(), v[0].as_str().unwrap().to_owned())
+        })
+        .collect()
 }
 
 #[tokio::test]
-async fn oauth1_signatures_are_verified() {
+async fn every_bad_parameter_gets_its_own_entry_in_order() {
     let s = server().await;
-    let creds = s.oauth1().unwrap().clone();
-    let url = format!("{}/2/dm_events", s.base_url());
-    let q = [("max_results", "3"), ("dm_event.fields", "id,text")];
-    let h = oauth_header("GET", &url, &q, "nonce-1", &creds, &creds.consumer_secret);
-    let path = "/2/dm_events?max_results=3&dm_event.fields=id%2Ctext";
-    let r = request(s.base_url(), "GET", path, &[("authorization", &h)], None)
-        .await
-        .unwrap();
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    assert_eq!(r.json()["data"].as_array().unwrap().len(), 3);
-    // Replay of the same nonce, a wrong secret, and a tampered query are refused.
-    let r = request(s.base_url(), "GET", path, &[("authorization", &h)], None)
-        .await
-        .unwrap();
-    assert_eq!(r.status, 401);
-    let bad = oauth_header("GET", &url, &q, "nonce-2", &creds, "wrong-secret");
-    assert_eq!(
-        request(s.base_url(), "GET", path, &[("authorization", &bad)], None)
-            .await
-            .unwrap()
-            .status,
-        401
-    );
-    let h3 = oauth_header("GET", &url, &q, "nonce-3", &creds, &creds.consumer_secret);
-    assert_eq!(
-        request(
-            s.base_url(),
-            "GET",
-            "/2/dm_events?max_results=4&dm_event.fields=id%2Ctext",
-            &[("authorization", &h3)],
-            None
-        )
-        .await
-        .unwrap()
-        .status,
-        401
-    );
-    // A POST with a JSON body: the body is not signed.
-    let participant = s.dataset().users()[1]["id"].as_str().unwrap().to_owned();
-    let url = format!(
-        "{}/2/dm_conversations/with/{participant}/messages",
-        s.base_url()
-    );
-    let h = oauth_header("POST", &url, &[], "nonce-4", &creds, &creds.consumer_secret);
-    let r = request(
-        s.base_url(),
-        "POST",
-        &format!("/2/dm_conversations/with/{participant}/messages"),
-        &[("authorization", &h), ("content-type", "application/json")],
-        Some(r#"{"text":"signed ✍️"}"#),
+    let (b, t) = (s.base_url(), s.token());
+    let pairs = |l: &[(&str, &str)]| -> Vec<(String, String)> {
+        l.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let r = get(
+        b,
+        "/2/dm_events?max_results=0&event_types=foo&dm_event.fields=bar",
+        t,
     )
-    .await
-    .unwrap();
-    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    assert!(
-        format!("{creds:?}").contains("<redacted>")
-            && !format!("{creds:?}").contains(&creds.consumer_secret)
+    .await;
+    assert_eq!(
+        entries(&r),
+        pairs(&[
+            ("max_results", "0"),
+            ("event_types", "foo"),
+            ("dm_event.fields", "bar")
+        ])
     );
+    // The order is the request's, good parameters in between are skipped.
+    let r = get(
+        b,
+        "/2/dm_events?dm_event.fields=bar&expansions=sender_id&since_id=1&max_results=5&max_results=6",
+        t,
+    )
+    .await;
+    assert_eq!(
+        entries(&r),
+        pairs(&[
+            ("dm_event.fields", "bar"),
+            ("since_id", "1"),
+            ("max_results", "6")
+        ])
+    );
+    // A bad path id comes first, then the query's.
+    let r = get(
+        b,
+        "/2/dm_conversations/12/dm_events?max_results=0&user.fields=x",
+        t,
+    )
+    .await;
+    assert_eq!(
+        entries(&r),
+        pairs(&[("id", "12"), ("max_results", "0"), ("user.fields", "x")])
+    );
+    let r = get(b, "/2/dm_events/x1?media.fields=y&max_results=5", t).await;
+    assert_eq!(
+        entries(&r),
+        pairs(&[
+            ("event_id", "x1"),
+            ("media.fields", "y"),
+            ("max_results", "5")
+        ])
+    );
+    // One bad parameter is still one entry.
+    assert_eq!(
+        entries(&get(b, "/2/dm_events?max_results=0", t).await),
+        pairs(&[("max_results", "0")])
+    );
+}
+
+#[tokio::test]
+async fn path_segments_are_percent_decoded() {
+    let s = server().await;
+    let (b, t) = (s.base_url(), s.token());
+    let encode = |id: &str| -> String { id.bytes().map(|c| format!("%{c:02X}")).collect() };
+    // An event id spelled with encoded digits is that event.
+    let id = s.dataset().event_ids(&dm_fake::Scope::All)[0].clone();
+    let r = get(b, &format!("/2/dm_events/{}", encode(&id)), t).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["data"]["id"], id.as_str());
+    // A conversation id with an encoded `-`.
+    let conv = s
+        .dataset()
+        .conversations()
+        .into_iter()
+        .find(|c| !c.is_group && c.events > 0)
+        .unwrap();
+    let r = get(
+        b,
+        &format!(
+            "/2/dm_conversations/{}/dm_events",
+            conv.id.replace('-', "%2D")
+        ),
+        t,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json()["meta"]["result_count"].as_u64().unwrap() as usize,
+        conv.events.min(100)
+    );
+    // Errors echo the decoded value, not the raw `%XX`.
+    let r = get(b, "/2/dm_events/%31%32x", t).await;
+    assert_eq!(entries(&r), vec![("event_id".to_owned(), "12x".to_owned())]);
+    assert!(!String::from_utf8_lossy(&r.body).contains("%31"));
+    // An encoded `/` stays inside its segment; bad UTF-8 is not a panic.
+    assert_eq!(
+        entries(&get(b, "/2/dm_events/1%2F2", t).await),
+        vec![("event_id".to_owned(), "1/2".to_owned())]
+    );
+    assert_eq!(get(b, "/2/dm_events/%FF%FE", t).await.status, 400);
 }

@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{get, post};
-use dm_fake::{FakeServer, RateLimitConfig};
+use dm_fake::{FakeServer, FaultKind, RateLimitConfig};
 
 fn num(r: &common::Resp, h: &str) -> u64 {
     r.header(h).unwrap().parse().unwrap()
@@ -138,4 +138,29 @@ async fn daily_send_budget_has_its_own_headers() {
             .header("x-user-limit-24hour-limit")
             .is_none()
     );
+}
+
+#[tokio::test]
+async fn a_429_storm_says_nothing_remains() {
+    let s = FakeServer::builder()
+        .events(5)
+        .rate_limit(RateLimitConfig::new(15, Duration::from_secs(900)))
+        .start()
+        .await
+        .unwrap();
+    s.queue_fault(FaultKind::RateLimitStorm(2));
+    for _ in 0..2 {
+        let r = get(s.base_url(), "/2/dm_events", s.token()).await;
+        assert_eq!(r.status, 429);
+        assert_eq!(num(&r, "x-rate-limit-limit"), 15);
+        assert_eq!(
+            num(&r, "x-rate-limit-remaining"),
+            0,
+            "a 429 has nothing left"
+        );
+    }
+    // After the storm the real (untouched) budget shows again.
+    let r = get(s.base_url(), "/2/dm_events", s.token()).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(num(&r, "x-rate-limit-remaining"), 14);
 }
