@@ -124,7 +124,14 @@ impl Client {
     async fn send(&self, request: &impl ApiRequest, target: String) -> Result<Sent, Error> {
         let response = match self.execute(request).await {
             Ok(r) => r,
-            Err(Error::Transport(e)) if e.may_have_been_sent() && e.as_api().is_none() => {
+            // No answer, or a server error (500/502/503/504: a gateway may have timed out
+            // after the message was created): the caller cannot know, and must not resend
+            // without looking first.
+            Err(Error::Transport(e))
+                if e.may_have_been_sent()
+                    && e.as_api()
+                        .is_none_or(|api| matches!(api.status.as_u16(), 500 | 502 | 503 | 504)) =>
+            {
                 return Err(Error::MaybeSent { target, source: e });
             }
             Err(e) => return Err(e),

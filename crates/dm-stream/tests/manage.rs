@@ -224,6 +224,33 @@ async fn a_send_dropped_after_the_server_read_it_is_not_resent_and_says_so() {
 }
 
 #[tokio::test]
+async fn a_send_answered_with_a_server_error_may_have_been_sent_and_is_not_resent() {
+    // Reference §7.1: 502/504 are gateway errors; the message may exist behind them.
+    for status in [500, 502, 503, 504] {
+        let fake = sandbox(20).await;
+        let client = client(&fake);
+        fake.queue_fault(FaultKind::ServerError(status));
+        let err = client
+            .send_to_user(partner(&fake), MessageRequest::text("once").unwrap())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::MaybeSent { .. }), "{status}: {err:?}");
+        assert!(err.may_have_been_sent());
+        let sends = fake.stats().endpoint(Endpoint::SendToParticipant);
+        assert_eq!(sends, 1, "{status}: no second send");
+    }
+    // A refusal is not a maybe: it says what was wrong.
+    let fake = sandbox(20).await;
+    let client = client(&fake);
+    fake.queue_fault(FaultKind::ServerError(400));
+    let err = client
+        .send_to_user(partner(&fake), MessageRequest::text("once").unwrap())
+        .await
+        .unwrap_err();
+    assert!(!matches!(err, Error::MaybeSent { .. }), "{err:?}");
+}
+
+#[tokio::test]
 async fn bodies_are_validated_before_sending() {
     let fake = sandbox(10).await;
     let client = client(&fake);
