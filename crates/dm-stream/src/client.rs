@@ -28,6 +28,8 @@ pub(crate) struct ClientInner {
     pub(crate) page_size: u32,
     pub(crate) prefetch: usize,
     pub(crate) decode_retries: u32,
+    /// Whether requests are signed with OAuth 1.0a (some operations refuse it).
+    pub(crate) oauth1: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -163,6 +165,7 @@ impl ClientBuilder {
             .map_err(|e| Error::Config(e.to_string()))?
             .retry(self.retry)
             .rate_limit(self.rate_limit);
+        let oauth1 = matches!(self.auth, Some(Auth::OAuth1(_)));
         if let Some(auth) = self.auth {
             stack = stack.auth(auth);
         }
@@ -173,6 +176,7 @@ impl ClientBuilder {
                 page_size: self.page_size,
                 prefetch: self.prefetch,
                 decode_retries: self.decode_retries,
+                oauth1,
             }),
         })
     }

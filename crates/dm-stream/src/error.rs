@@ -12,6 +12,15 @@ pub enum Error {
     /// A parameter or id was refused before anything was sent.
     #[error(transparent)]
     Query(#[from] dm_query::QueryError),
+    /// The operation does not accept the client's kind of authentication (media download
+    /// takes an OAuth 2.0 user token only, not OAuth 1.0a); refused before sending.
+    #[error("`{operation}` does not accept {auth} authentication; use an OAuth 2.0 user token")]
+    UnsupportedAuth {
+        /// The operation's id in the spec.
+        operation: &'static str,
+        /// The authentication the client has.
+        auth: &'static str,
+    },
     /// A request body was refused before anything was sent.
     #[error(transparent)]
     Body(#[from] dm_model::BodyError),

@@ -85,13 +85,21 @@ impl Client {
     /// # Errors
     ///
     /// The API's problems (e.g. not found) as [`Error::Transport`], before any byte of the
-    /// body; chunk errors come from the stream.
+    /// body; chunk errors come from the stream. [`Error::UnsupportedAuth`] before sending
+    /// when the client signs with OAuth 1.0a (the spec lists an OAuth 2.0 user token only).
     pub async fn download_media(
         &self,
         dm_id: DmEventId,
         media_id: MediaId,
         resource_id: DmResourceId,
     ) -> Result<MediaDownload, Error> {
+        let operation = dm_query::Operation::DownloadMedia;
+        if self.inner.oauth1 && !operation.supports_oauth1() {
+            return Err(Error::UnsupportedAuth {
+                operation: operation.operation_id(),
+                auth: "OAuth 1.0a",
+            });
+        }
         let request = DownloadMedia {
             dm_id,
             media_id,

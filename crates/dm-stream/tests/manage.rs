@@ -307,6 +307,36 @@ async fn media_downloads_as_a_stream_of_the_exact_bytes() {
 }
 
 #[tokio::test]
+async fn media_download_with_oauth1_is_refused_before_sending() {
+    // Reference §2.10: media download takes an OAuth 2.0 user token only.
+    let fake = sandbox(10).await;
+    let client = dm_stream::Client::builder()
+        .base_url(fake.base_url())
+        .auth(dm_transport::Auth::oauth1(
+            dm_transport::OAuth1Credentials::new(
+                "consumer-key",
+                "consumer-secret",
+                "1-user-token",
+                "token-secret",
+            ),
+        ))
+        .build()
+        .unwrap();
+    let err = client
+        .download_media(
+            "1582838499983564806".parse().unwrap(),
+            "1583157113245011970".parse().unwrap(),
+            "photo.jpg".parse().unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::UnsupportedAuth { .. }), "{err:?}");
+    assert!(err.to_string().contains("OAuth 2.0 user token"), "{err}");
+    assert!(!err.may_have_been_sent());
+    assert_eq!(fake.requests().len(), 0, "nothing was sent");
+}
+
+#[tokio::test]
 async fn a_message_with_one_media_attachment() {
     let fake = sandbox(50).await;
     let client = client(&fake);
