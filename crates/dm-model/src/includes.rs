@@ -33,7 +33,7 @@ wire_object! {
 impl Includes {
     /// The user with id `id`.
     pub fn user(&self, id: &UserId) -> Option<&User> {
-        self.users.iter().find(|u| &u.id == id)
+        self.users.iter().find(|u| u.id.as_ref() == Some(id))
     }
 
     /// The Post with id `id`.

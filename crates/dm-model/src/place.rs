@@ -9,7 +9,7 @@ wire_object! {
     /// A place (`Place`).
     pub struct Place {
         /// The place id.
-        pub id: String = "id",
+        pub id: Option<String> = "id",
         /// The full name, e.g. `Lakewood, CO`.
         pub full_name: Option<String> = "full_name",
         /// The short name, e.g. `Lakewood`.
@@ -46,7 +46,7 @@ wire_object! {
     /// A poll (`Poll`).
     pub struct Poll {
         /// The poll id.
-        pub id: String = "id",
+        pub id: Option<String> = "id",
         /// The options, 2..=4.
         pub options: Vec<PollOption> = "options",
         /// How long the poll runs, in minutes.
@@ -75,7 +75,7 @@ wire_object! {
     /// A topic (`Topic`).
     pub struct Topic {
         /// The topic id.
-        pub id: String = "id",
+        pub id: Option<String> = "id",
         /// The name.
         pub name: Option<String> = "name",
         /// The description.
@@ -87,7 +87,7 @@ impl Place {
     /// A place with just an id.
     pub fn new(id: impl Into<String>) -> Self {
         Place {
-            id: id.into(),
+            id: Some(id.into()),
             full_name: None,
             name: None,
             country: None,
@@ -105,7 +105,7 @@ impl Poll {
     /// A poll with just an id.
     pub fn new(id: impl Into<String>) -> Self {
         Poll {
-            id: id.into(),
+            id: Some(id.into()),
             options: Vec::new(),
             duration_minutes: None,
             end_datetime: None,
@@ -120,7 +120,7 @@ impl Topic {
     /// A topic with just an id.
     pub fn new(id: impl Into<String>) -> Self {
         Topic {
-            id: id.into(),
+            id: Some(id.into()),
             name: None,
             description: None,
             extra: serde_json::Map::new(),

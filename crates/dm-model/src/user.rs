@@ -10,8 +10,9 @@ wire_object! {
     /// A user (`User`). `id`, `name` and `username` are the default fields; the rest come with
     /// `user.fields`.
     pub struct User {
-        /// The user id.
-        pub id: UserId = "id",
+        /// The user id (always sent by the API; optional in SPEC-167, which requires nothing,
+        /// so a user without one still decodes, though nothing can be joined to it).
+        pub id: Option<UserId> = "id",
         /// The display name.
         pub name: Option<String> = "name",
         /// The handle, without `@` (`^[A-Za-z0-9_]{1,15}$`).
@@ -69,7 +70,7 @@ impl User {
     /// A user with just an id; set the other public fields as needed.
     pub fn new(id: UserId) -> Self {
         User {
-            id,
+            id: Some(id),
             name: None,
             username: None,
             affiliation: None,

@@ -116,7 +116,13 @@ fn full_page_resolves_includes_and_one_to_one_conversation() {
         other => panic!("expected one-to-one, got {other:?}"),
     }
     assert_eq!(
-        page.includes.sender_of(second).unwrap().id.as_str(),
+        page.includes
+            .sender_of(second)
+            .unwrap()
+            .id
+            .as_ref()
+            .unwrap()
+            .as_str(),
         "944480690"
     );
     assert_eq!(page.includes.tweets_of(second).count(), 1);

@@ -169,3 +169,24 @@ fn a_send_confirmation_without_the_data_wrapper_still_names_the_event() {
     let neither: CreateDmEventResponse = round_trip(&json!({}));
     assert!(neither.created().is_none());
 }
+
+#[test]
+fn included_objects_without_an_id_still_decode() {
+    // SPEC-167's User, Post and Place require nothing.
+    let body = json!({
+        "data": [{"id": "1", "event_type": "MessageCreate", "text": "x", "sender_id": "5"}],
+        "includes": {
+            "users": [{"name": "n", "username": "u"}],
+            "places": [{"full_name": "Somewhere"}],
+            "polls": [{"options": []}],
+            "topics": [{"name": "t"}]
+        }
+    });
+    let page: DmEventsPage = round_trip(&body);
+    assert!(page.includes.users[0].id.is_none());
+    assert!(page.includes.places[0].id.is_none());
+    assert!(
+        page.includes.sender_of(&page.data[0]).is_none(),
+        "nothing to join to"
+    );
+}

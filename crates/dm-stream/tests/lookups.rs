@@ -36,7 +36,7 @@ async fn every_lookup_is_complete_in_order_each_event_once_with_includes_resolve
             let e = event.event();
             if let Some(sender) = &e.sender_id {
                 assert_eq!(
-                    event.sender().map(|u| &u.id),
+                    event.sender().and_then(|u| u.id.as_ref()),
                     Some(sender),
                     "sender resolved"
                 );

@@ -67,7 +67,7 @@ async fn a_sent_message_is_found_by_every_lookup_that_should_see_it() {
         event.event().text.as_deref(),
         Some("Hello \"there\" 👋\nhttps://example.com")
     );
-    assert_eq!(event.sender().map(|u| u.id.clone()), Some(fake.me()));
+    assert_eq!(event.sender().and_then(|u| u.id.clone()), Some(fake.me()));
 
     // A group message is seen by the group and by all events, not by a one-to-one lookup.
     let group = fake
@@ -134,7 +134,7 @@ async fn creating_a_group_yields_a_conversation_with_the_join_and_the_message() 
         .find(|e| e.event().event_type == EventType::ParticipantsJoin)
         .expect("a join");
     assert_eq!(
-        join.sender().map(|u| u.id.clone()),
+        join.sender().and_then(|u| u.id.clone()),
         Some(fake.me()),
         "the creator invited"
     );

@@ -87,8 +87,8 @@ pub(crate) async fn run(global: &GlobalOpts, args: &DemoArgs) -> Result<(), CliE
     while let Some(page) = pages.next().await {
         let page = page?;
         for user in &page.includes().users {
-            if let Some(name) = &user.username {
-                names.insert(user.id.to_string(), name.clone());
+            if let (Some(id), Some(name)) = (&user.id, &user.username) {
+                names.insert(id.to_string(), name.clone());
             }
         }
         progress.inc(page.len() as u64);
