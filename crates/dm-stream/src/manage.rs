@@ -206,7 +206,7 @@ impl Client {
     }
 
     /// Deletes an event the authenticated user sent (`DELETE /2/dm_events/{event_id}`).
-    /// Returns whether the API reports it deleted.
+    /// Returns whether the API reports it deleted (`true` for a success without a body).
     ///
     /// ```no_run
     /// # async fn run(client: dm_stream::Client) -> Result<(), Box<dyn std::error::Error>> {
@@ -219,6 +219,9 @@ impl Client {
     /// The API's problems as [`Error::Transport`].
     pub async fn delete_event(&self, id: DmEventId) -> Result<bool, Error> {
         let response = self.execute(&DeleteEvent { id }).await?;
+        if is_empty(&response) {
+            return Ok(true);
+        }
         let body: DeleteDmResponse = dm_model::decode(response.body())?;
         Ok(body.data.and_then(|d| d.deleted).unwrap_or(false))
     }
@@ -237,6 +240,9 @@ impl Client {
     /// The API's problems as [`Error::Transport`].
     pub async fn block_dms(&self, user: UserId) -> Result<bool, Error> {
         let response = self.execute(&BlockDms { user_id: user }).await?;
+        if is_empty(&response) {
+            return Ok(true);
+        }
         let body: BlockDmResponse = dm_model::decode(response.body())?;
         Ok(body.data.and_then(|d| d.blocked).unwrap_or(false))
     }
@@ -255,9 +261,18 @@ impl Client {
     /// The API's problems as [`Error::Transport`].
     pub async fn unblock_dms(&self, user: UserId) -> Result<bool, Error> {
         let response = self.execute(&UnblockDms { user_id: user }).await?;
+        if is_empty(&response) {
+            return Ok(false);
+        }
         let body: BlockDmResponse = dm_model::decode(response.body())?;
         Ok(body.data.and_then(|d| d.blocked).unwrap_or(true))
     }
+}
+
+/// A success without a body (`204 No Content`, or an empty 200): the action happened, as
+/// the status says; there is no `data` to read.
+fn is_empty(response: &http::Response<bytes::Bytes>) -> bool {
+    response.body().iter().all(u8::is_ascii_whitespace)
 }
 
 /// Decodes a send's answer. The message was sent whatever the body says, so a body that

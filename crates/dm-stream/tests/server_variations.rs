@@ -127,3 +127,26 @@ async fn the_state_now_looks_past_an_empty_newest_page() {
         "stopped at the first page with events"
     );
 }
+
+#[tokio::test]
+async fn a_success_without_a_body_is_the_action_done() {
+    let transport = Arc::new(CaptureTransport::new());
+    for _ in 0..3 {
+        transport.push_json(204, "");
+    }
+    let client = Client::builder()
+        .base_url("https://api.x.com")
+        .bearer_token("token")
+        .transport(transport.clone())
+        .build()
+        .unwrap();
+    let id: dm_model::DmEventId = "1582838499983564806".parse().unwrap();
+    let user: dm_model::UserId = "2244994945".parse().unwrap();
+    assert!(client.delete_event(id).await.unwrap(), "deleted");
+    assert!(client.block_dms(user.clone()).await.unwrap(), "blocked");
+    assert!(
+        !client.unblock_dms(user).await.unwrap(),
+        "no longer blocked"
+    );
+    assert_eq!(transport.requests().len(), 3);
+}
