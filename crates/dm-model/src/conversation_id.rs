@@ -11,7 +11,10 @@ use crate::ids::{IdError, Inline, Storage, UserId, is_digits, string_id};
 /// One-to-one conversations are `{smaller user id}-{larger user id}` by *numeric* order
 /// (`"944480690-906948460078698496"`); group conversations are a plain numeric string.
 ///
-/// Ordered as the strings are. Kept inline (up to 39 bytes): no allocation per event.
+/// Parsing checks the pattern; decoding a response also takes a group id of fewer than 15
+/// digits (SPEC-167 leaves the id unpatterned, and servers other than X's may use short
+/// numbers). Ordered as the strings are. Kept inline (up to 39 bytes): no allocation per
+/// event.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct DmConversationId(Inline<39>);
 
@@ -33,6 +36,12 @@ string_id!(
     |s| match s.split_once('-') {
         Some((a, b)) => is_digits(a, 1, 19) && is_digits(b, 1, 19),
         None => is_digits(s, 15, 19),
+    },
+    // A response may name a group by a shorter number (SPEC-167 and the send path leave
+    // `dm_conversation_id` unpatterned): decoding takes any 1 to 19 digits for a group.
+    decode: |s| match s.split_once('-') {
+        Some((a, b)) => is_digits(a, 1, 19) && is_digits(b, 1, 19),
+        None => is_digits(s, 1, 19),
     }
 );
 

@@ -108,6 +108,10 @@ impl Digits {
 /// validity is decided by `$valid`.
 macro_rules! string_id {
     ($name:ident, $pattern:literal, $valid:expr) => {
+        $crate::ids::string_id!($name, $pattern, $valid, decode: $valid);
+    };
+    // `decode`: what a response may carry, when a server may be laxer than the pattern.
+    ($name:ident, $pattern:literal, $valid:expr, decode: $wire:expr) => {
         impl $name {
             /// The spec pattern every value matches.
             pub const PATTERN: &'static str = $pattern;
@@ -134,6 +138,19 @@ macro_rules! string_id {
             fn is_valid(s: &str) -> bool {
                 let f: fn(&str) -> bool = $valid;
                 f(s)
+            }
+
+            fn is_valid_on_the_wire(s: &str) -> bool {
+                let f: fn(&str) -> bool = $wire;
+                f(s)
+            }
+
+            fn from_wire<E: serde::de::Error>(s: &str) -> Result<Self, E> {
+                if Self::is_valid_on_the_wire(s) {
+                    Ok($name(Storage::from_valid_str(s)))
+                } else {
+                    Err(E::custom(IdError::new(stringify!($name), s, $pattern)))
+                }
             }
         }
 
@@ -217,10 +234,7 @@ macro_rules! string_id {
                         write!(f, "a {} string matching {}", stringify!($name), $pattern)
                     }
                     fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<$name, E> {
-                        $name::try_from(s).map_err(E::custom)
-                    }
-                    fn visit_string<E: serde::de::Error>(self, s: String) -> Result<$name, E> {
-                        $name::try_from(s).map_err(E::custom)
+                        $name::from_wire(s)
                     }
                 }
                 deserializer.deserialize_str(V)

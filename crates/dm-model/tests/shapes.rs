@@ -190,3 +190,21 @@ fn included_objects_without_an_id_still_decode() {
         "nothing to join to"
     );
 }
+
+#[test]
+fn a_short_group_conversation_id_from_a_server_decodes_but_is_not_accepted_as_input() {
+    let body = json!({"data": [{"id": "1", "event_type": "MessageCreate", "text": "x", "dm_conversation_id": "12345"}]});
+    let page: DmEventsPage = round_trip(&body);
+    let id = page.data[0].dm_conversation_id.as_ref().unwrap();
+    assert_eq!(id.as_str(), "12345");
+    assert!(id.is_group());
+    assert!(
+        dm_model::DmConversationId::parse("12345").is_err(),
+        "input keeps the spec pattern"
+    );
+    // Not digits at all is still refused, naming the path.
+    let bad =
+        br#"{"data":[{"id":"1","event_type":"MessageCreate","dm_conversation_id":"conv 1"}]}"#;
+    let err = decode::<DmEventsPage>(bad).unwrap_err();
+    assert_eq!(err.path(), "data[0].dm_conversation_id");
+}
