@@ -134,10 +134,10 @@ impl CreateDmEventResponse {
         if let Some(data) = &self.data {
             return Some(data.clone());
         }
-        let id = |key: &str| self.extra.get(key).and_then(serde_json::Value::as_str);
-        let conversation = id("dm_conversation_id")?.parse().ok()?;
-        let event = id("dm_event_id")?.parse().ok()?;
-        Some(CreatedDmEvent::new(conversation, event))
+        // Read like the wrapped members are (the response's own leniency), not as input.
+        let conversation = serde_json::from_value(self.extra.get("dm_conversation_id")?.clone());
+        let event = serde_json::from_value(self.extra.get("dm_event_id")?.clone());
+        Some(CreatedDmEvent::new(conversation.ok()?, event.ok()?))
     }
 }
 
