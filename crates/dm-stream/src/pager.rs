@@ -21,10 +21,10 @@ pub(crate) struct Pager {
     state: State,
     /// The last event delivered (what a checkpoint records).
     after: Option<DmEventId>,
-    /// Whether the next page is filtered by id against `after` (ids grow with time): only
-    /// the first page after a resume, and every page after a restart from the head. Other
-    /// pages are only checked against the ids of the page before, so a server whose ids
-    /// do not follow time loses nothing in an ordinary walk.
+    /// Whether the next page is filtered by id against `after` (ids grow with time): after
+    /// a resume until a page delivers something, and every page after a restart from the
+    /// head. Other pages are only checked against the ids of the page before, so a server
+    /// whose ids do not follow time loses nothing in an ordinary walk.
     filter_by_id: bool,
     /// The ids delivered from the last page: a repeated or overlapping page skips them.
     last_page_ids: HashSet<u64>,
@@ -189,8 +189,10 @@ impl Pager {
             })
             .map(|(i, _)| i as u32)
             .collect();
-        // After a resume, one page re-reads the position; a restart filters to the end.
-        self.filter_by_id = self.restarted;
+        // After a resume, pages are filtered until one delivers something (the position is
+        // found again: a refetched page may be wholly delivered already); a restart filters
+        // to the end.
+        self.filter_by_id = self.restarted || (self.filter_by_id && visible.is_empty());
         if !visible.is_empty() {
             self.last_page_ids.clear();
             self.last_page_ids

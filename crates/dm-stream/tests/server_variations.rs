@@ -150,3 +150,45 @@ async fn a_success_without_a_body_is_the_action_done() {
     );
     assert_eq!(transport.requests().len(), 3);
 }
+
+#[tokio::test]
+async fn a_resume_into_a_page_already_delivered_that_repeats_its_token_delivers_nothing_twice() {
+    let transport = Arc::new(CaptureTransport::new());
+    let client = |refetches: u32| {
+        Client::builder()
+            .base_url("https://api.x.com")
+            .bearer_token("token")
+            .decode_retries(refetches)
+            .transport(transport.clone())
+            .build()
+            .unwrap()
+    };
+    const T2: &str = "TOKEN-PAGE-2-AAAAAAAA";
+    // The walk: page 2 names itself as the next page; with no refetch allowed the stream
+    // ends with an error and a checkpoint at page 2.
+    transport.push_json(200, &page(&["30", "20"], Some(T2)));
+    transport.push_json(200, &page(&["10", "5"], Some(T2)));
+    let mut delivered = Vec::new();
+    let mut stream = client(0).events(Scope::All).events();
+    let checkpoint = loop {
+        match stream.try_next().await {
+            Ok(Some(e)) => delivered.push(e.event().id.to_string()),
+            Ok(None) => panic!("the repeated token ends the walk with an error"),
+            Err(e) => break e.checkpoint().cloned().expect("a checkpoint"),
+        }
+    };
+    assert_eq!(delivered, ["30", "20", "10", "5"]);
+    // The resume: page 2 again, still repeating itself, then moving on.
+    transport.push_json(200, &page(&["10", "5"], Some(T2)));
+    transport.push_json(200, &page(&["10", "5"], Some("TOKEN-PAGE-3-AAAAAAAA")));
+    transport.push_json(200, &page(&["1"], None));
+    let rest: Vec<_> = client(1)
+        .events(Scope::All)
+        .resume(checkpoint)
+        .events()
+        .try_collect()
+        .await
+        .unwrap();
+    let rest: Vec<String> = rest.iter().map(|e| e.event().id.to_string()).collect();
+    assert_eq!(rest, ["1"], "nothing delivered twice");
+}
