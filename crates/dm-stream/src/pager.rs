@@ -26,7 +26,8 @@ pub(crate) struct Pager {
     /// head. Other pages are only checked against the ids of the page before, so a server
     /// whose ids do not follow time loses nothing in an ordinary walk.
     filter_by_id: bool,
-    /// The ids delivered from the last page: a repeated or overlapping page skips them.
+    /// The ids of the last page with events (all delivered, now or before): a repeated or
+    /// overlapping page skips them.
     last_page_ids: HashSet<u64>,
     seen_tokens: HashSet<String>,
     /// Whether the stream already fell back to the head once after an expired token.
@@ -193,10 +194,12 @@ impl Pager {
         // found again: a refetched page may be wholly delivered already); a restart filters
         // to the end.
         self.filter_by_id = self.restarted || (self.filter_by_id && visible.is_empty());
-        if !visible.is_empty() {
+        if !body.data.is_empty() {
+            // Every event of this page is delivered now or was before (skipped): a refetch
+            // of it, or a next page that overlaps it, skips them all.
             self.last_page_ids.clear();
             self.last_page_ids
-                .extend(visible.iter().map(|&i| body.data[i as usize].id.as_u64()));
+                .extend(body.data.iter().map(|e| e.id.as_u64()));
         }
         if self.direction == Direction::Newer {
             visible.reverse();

@@ -192,3 +192,44 @@ async fn a_resume_into_a_page_already_delivered_that_repeats_its_token_delivers_
     let rest: Vec<String> = rest.iter().map(|e| e.event().id.to_string()).collect();
     assert_eq!(rest, ["1"], "nothing delivered twice");
 }
+
+#[tokio::test]
+async fn a_resume_mid_page_whose_page_repeats_its_token_delivers_nothing_twice() {
+    let transport = Arc::new(CaptureTransport::new());
+    let client = Client::builder()
+        .base_url("https://api.x.com")
+        .bearer_token("token")
+        .decode_retries(1)
+        // No page fetched ahead: the scripted answers go to the requests named here.
+        .prefetch(0)
+        .transport(transport.clone())
+        .build()
+        .unwrap();
+    const T2: &str = "TOKEN-PAGE-2-AAAAAAAA";
+    transport.push_json(200, &page(&["30", "20"], Some(T2)));
+    transport.push_json(200, &page(&["10", "5", "4"], Some("TOKEN-PAGE-3-AAAAAAAA")));
+    // Stop after event 5, in the middle of page 2.
+    let mut stream = client.events(Scope::All).events();
+    let mut checkpoint = None;
+    while let Some(event) = stream.try_next().await.unwrap() {
+        if event.event().id.as_str() == "5" {
+            checkpoint = Some(event.checkpoint());
+            break;
+        }
+    }
+    drop(stream);
+    // Page 2 again, naming itself; fetched once more, then the walk moves on.
+    transport.push_json(200, &page(&["10", "5", "4"], Some(T2)));
+    transport.push_json(200, &page(&["10", "5", "4"], Some("TOKEN-PAGE-3-AAAAAAAA")));
+    transport.push_json(200, &page(&["1"], None));
+    let rest: Vec<_> = client
+        .events(Scope::All)
+        .resume(checkpoint.expect("stopped at 5"))
+        .events()
+        .try_collect()
+        .await
+        .unwrap();
+    let rest: Vec<String> = rest.iter().map(|e| e.event().id.to_string()).collect();
+    assert_eq!(rest, ["4", "1"], "nothing delivered twice");
+    assert_eq!(transport.requests().len(), 5);
+}
