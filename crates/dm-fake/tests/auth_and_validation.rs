@@ -7,12 +7,7 @@ use dm_fake::FakeServer;
 use dm_model::ProblemKind;
 
 async fn server() -> FakeServer {
-    FakeServer::builder()
-        .seed(5)
-        .events(60)
-        .start()
-        .await
-        .unwrap()
+    common::sandbox(5, 60).await
 }
 
 fn problem_param(r: &common::Resp, param: &str) -> String {

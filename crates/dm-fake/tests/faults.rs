@@ -8,12 +8,7 @@ use common::{get, raw, raw_get, split};
 use dm_fake::{FakeServer, FaultConfig, FaultKind};
 
 async fn server() -> FakeServer {
-    FakeServer::builder()
-        .seed(21)
-        .events(150)
-        .start()
-        .await
-        .unwrap()
+    common::sandbox(21, 150).await
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{all_pages, get, post, request};
+use common::{all_pages, create_group, get, post, request};
 use dm_fake::{FakeServer, Scope};
 use serde_json::{Value, json};
 
@@ -188,8 +188,8 @@ async fn sends_groups_and_deletes_change_the_dataset() {
         400
     );
     // Group creation: a join then the first message.
-    let body = json!({"conversation_type": "Group", "participant_ids": [a, b], "message": {"text": "Hello to you two"}}).to_string();
-    let r = post(s.base_url(), "/2/dm_conversations", s.token(), &body).await;
+    let body = json!({"conversation_type": "Group", "participant_ids": [a, b], "message": {"text": "Hello to you two"}});
+    let r = create_group(&s, &body).await;
     assert_eq!(r.status, 201);
     let g = r.json();
     let gid = g["data"]["dm_conversation_id"].as_str().unwrap().to_owned();
@@ -288,18 +288,7 @@ async fn bad_bodies_and_block_unblock() {
         json!({"conversation_type": "Group", "participant_ids": ["1", "2"]}),
         json!({"conversation_type": "Group", "participant_ids": ["1", "2"], "message": {"text": "x"}, "extra": 1}),
     ] {
-        assert_eq!(
-            post(
-                s.base_url(),
-                "/2/dm_conversations",
-                s.token(),
-                &body.to_string()
-            )
-            .await
-            .status,
-            400,
-            "{body}"
-        );
+        assert_eq!(create_group(&s, &body).await.status, 400, "{body}");
     }
     let r = post(
         s.base_url(),

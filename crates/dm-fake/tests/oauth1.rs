@@ -10,12 +10,7 @@ use dm_fake::{FakeServer, oauth1_base_string, oauth1_percent_encode, sign_hmac_s
 use dm_model::ProblemKind;
 
 async fn server() -> FakeServer {
-    FakeServer::builder()
-        .seed(5)
-        .events(60)
-        .start()
-        .await
-        .unwrap()
+    common::sandbox(5, 60).await
 }
 
 /// Wall-clock Unix seconds, what a client signs with.

@@ -3,17 +3,12 @@
 
 mod common;
 
-use common::{get, post};
+use common::{create_group, get, post};
 use dm_fake::FakeServer;
 use serde_json::{Value, json};
 
 async fn server() -> FakeServer {
-    FakeServer::builder()
-        .seed(31)
-        .events(20)
-        .start()
-        .await
-        .unwrap()
+    common::sandbox(31, 20).await
 }
 
 fn user(s: &FakeServer, i: usize) -> String {
@@ -123,15 +118,7 @@ async fn a_blocked_user_cannot_be_reached_by_any_send() {
     );
     let group =
         json!({"conversation_type": "Group", "participant_ids": [b, a], "message": {"text": "x"}});
-    blocked_shape(
-        &post(
-            s.base_url(),
-            "/2/dm_conversations",
-            s.token(),
-            &group.to_string(),
-        )
-        .await,
-    );
+    blocked_shape(&create_group(&s, &group).await);
     // A 1-1 id with a blocked user that does not exist yet is refused too (and not created).
     let c: u64 = 9_000_000_000_000_000_001;
     post(
@@ -173,13 +160,7 @@ async fn a_blocked_user_cannot_be_reached_by_any_send() {
     )
     .await;
     assert_eq!(r.status, 201);
-    let r = post(
-        s.base_url(),
-        "/2/dm_conversations",
-        s.token(),
-        &group.to_string(),
-    )
-    .await;
+    let r = create_group(&s, &group).await;
     assert_eq!(r.status, 201);
 }
 
@@ -232,13 +213,7 @@ async fn group_participants_must_be_unique() {
     for ids in [json!([a, a]), json!([a, b, a])] {
         let body =
             json!({"conversation_type": "Group", "participant_ids": ids, "message": {"text": "x"}});
-        let r = post(
-            s.base_url(),
-            "/2/dm_conversations",
-            s.token(),
-            &body.to_string(),
-        )
-        .await;
+        let r = create_group(&s, &body).await;
         assert_eq!(r.status, 400, "{ids}");
         assert_eq!(
             dm_model::parse_error_body(&r.body)[0].kind(),
@@ -254,15 +229,5 @@ async fn group_participants_must_be_unique() {
     }
     let body =
         json!({"conversation_type": "Group", "participant_ids": [a, b], "message": {"text": "x"}});
-    assert_eq!(
-        post(
-            s.base_url(),
-            "/2/dm_conversations",
-            s.token(),
-            &body.to_string()
-        )
-        .await
-        .status,
-        201
-    );
+    assert_eq!(create_group(&s, &body).await.status, 201);
 }

@@ -104,6 +104,27 @@ pub async fn post(base: &str, path: &str, token: &str, body: &str) -> Resp {
     .expect("request")
 }
 
+/// A sandbox generated from `seed` with `events` events.
+pub async fn sandbox(seed: u64, events: usize) -> dm_fake::FakeServer {
+    dm_fake::FakeServer::builder()
+        .seed(seed)
+        .events(events)
+        .start()
+        .await
+        .expect("sandbox starts")
+}
+
+/// `POST /2/dm_conversations` (create a group) with `body`, as the sandbox's user.
+pub async fn create_group(s: &dm_fake::FakeServer, body: &Value) -> Resp {
+    post(
+        s.base_url(),
+        "/2/dm_conversations",
+        s.token(),
+        &body.to_string(),
+    )
+    .await
+}
+
 /// Pages through a lookup; returns every page's JSON.
 pub async fn all_pages(base: &str, path: &str, query: &str, token: &str) -> Vec<Value> {
     let mut pages = Vec::new();
