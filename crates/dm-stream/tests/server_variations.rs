@@ -26,17 +26,20 @@ fn page(ids: &[&str], next: Option<&str>) -> String {
     body.to_string()
 }
 
+/// A client builder whose requests go to `transport`.
+fn builder(transport: &Arc<CaptureTransport>) -> dm_stream::ClientBuilder {
+    Client::builder()
+        .base_url("https://api.x.com")
+        .bearer_token("token")
+        .transport(transport.clone())
+}
+
 fn scripted(pages: &[String]) -> (Client, Arc<CaptureTransport>) {
     let transport = Arc::new(CaptureTransport::new());
     for p in pages {
         transport.push_json(200, p);
     }
-    let client = Client::builder()
-        .base_url("https://api.x.com")
-        .bearer_token("token")
-        .transport(transport.clone())
-        .build()
-        .unwrap();
+    let client = builder(&transport).build().unwrap();
     (client, transport)
 }
 
@@ -134,12 +137,7 @@ async fn a_success_without_a_body_is_the_action_done() {
     for _ in 0..3 {
         transport.push_json(204, "");
     }
-    let client = Client::builder()
-        .base_url("https://api.x.com")
-        .bearer_token("token")
-        .transport(transport.clone())
-        .build()
-        .unwrap();
+    let client = builder(&transport).build().unwrap();
     let id: dm_model::DmEventId = "1582838499983564806".parse().unwrap();
     let user: dm_model::UserId = "2244994945".parse().unwrap();
     assert!(client.delete_event(id).await.unwrap(), "deleted");
@@ -155,11 +153,8 @@ async fn a_success_without_a_body_is_the_action_done() {
 async fn a_resume_into_a_page_already_delivered_that_repeats_its_token_delivers_nothing_twice() {
     let transport = Arc::new(CaptureTransport::new());
     let client = |refetches: u32| {
-        Client::builder()
-            .base_url("https://api.x.com")
-            .bearer_token("token")
+        builder(&transport)
             .decode_retries(refetches)
-            .transport(transport.clone())
             .build()
             .unwrap()
     };
@@ -196,13 +191,10 @@ async fn a_resume_into_a_page_already_delivered_that_repeats_its_token_delivers_
 #[tokio::test]
 async fn a_resume_mid_page_whose_page_repeats_its_token_delivers_nothing_twice() {
     let transport = Arc::new(CaptureTransport::new());
-    let client = Client::builder()
-        .base_url("https://api.x.com")
-        .bearer_token("token")
+    let client = builder(&transport)
         .decode_retries(1)
         // No page fetched ahead: the scripted answers go to the requests named here.
         .prefetch(0)
-        .transport(transport.clone())
         .build()
         .unwrap();
     const T2: &str = "TOKEN-PAGE-2-AAAAAAAA";
