@@ -2,25 +2,18 @@
 //! workspace root) decodes into the right envelope and round-trips; request bodies decode into
 //! the request body types.
 
+mod common;
+
+use common::round_trip;
 use dm_model::{
     CreateDmEventResponse, DmEventsPage, EventKind, GroupConversationRequest, MessageRequest,
-    decode,
 };
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 const RECORDED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../tests/data/recorded-dm-exchanges.json"
 );
-
-fn round_trip<T: DeserializeOwned + Serialize>(what: &str, value: &Value) -> T {
-    let bytes = serde_json::to_vec(value).unwrap();
-    let typed: T = decode(&bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert_eq!(&serde_json::to_value(&typed).unwrap(), value, "{what}");
-    typed
-}
 
 #[test]
 fn recorded_exchanges_decode_and_round_trip() {

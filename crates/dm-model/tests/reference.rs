@@ -1,15 +1,16 @@
 //! Every example payload of the reference (§7 problem bodies, §9 payloads), saved under
 //! `tests/data/reference/`, decodes into its type and re-encodes to the same JSON value.
 
+mod common;
+
 use std::path::Path;
 
+use common::round_trip_bytes;
 use dm_model::{
     ConversationKind, CreateDmEventResponse, DeleteDmResponse, DmAttachments, DmEvent,
     DmEventsPage, EventKind, EventType, GroupConversationRequest, Media, MediaType, MessageRequest,
     Problem, ProblemKind, decode, parse_error_body,
 };
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/reference");
@@ -31,15 +32,6 @@ fn read(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(DIR).join(name)).expect(name)
 }
 
-/// Decodes `bytes` as `T` and checks that encoding gives back the same JSON value.
-fn round_trip<T: DeserializeOwned + Serialize>(name: &str, bytes: &[u8]) -> T {
-    let typed: T = decode(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let original: Value = serde_json::from_slice(bytes).unwrap();
-    let again = serde_json::to_value(&typed).unwrap();
-    assert_eq!(again, original, "{name} does not round-trip");
-    typed
-}
-
 #[test]
 fn every_reference_payload_decodes_and_round_trips() {
     let files = files();
@@ -50,9 +42,9 @@ fn every_reference_payload_decodes_and_round_trips() {
     );
     for (name, bytes) in &files {
         if name.contains("-page-") {
-            round_trip::<DmEventsPage>(name, bytes);
+            round_trip_bytes::<DmEventsPage>(name, bytes);
         } else if name.contains("-event-") {
-            round_trip::<DmEvent>(name, bytes);
+            round_trip_bytes::<DmEvent>(name, bytes);
         } else if name.contains("-fragment-") {
             // A fragment of a MessageCreate: merge it into a minimal event.
             let mut event: Value =
@@ -61,22 +53,22 @@ fn every_reference_payload_decodes_and_round_trips() {
             for (k, v) in fragment.as_object().unwrap() {
                 event[k] = v.clone();
             }
-            round_trip::<DmEvent>(name, &serde_json::to_vec(&event).unwrap());
+            round_trip_bytes::<DmEvent>(name, &serde_json::to_vec(&event).unwrap());
         } else if name.contains("-media-") {
-            round_trip::<Media>(name, bytes);
+            round_trip_bytes::<Media>(name, bytes);
         } else if name.contains("-request-message-") {
-            round_trip::<MessageRequest>(name, bytes);
+            round_trip_bytes::<MessageRequest>(name, bytes);
         } else if name.contains("-request-group") {
-            round_trip::<GroupConversationRequest>(name, bytes);
+            round_trip_bytes::<GroupConversationRequest>(name, bytes);
         } else if name.contains("-created-") {
-            round_trip::<CreateDmEventResponse>(name, bytes);
+            round_trip_bytes::<CreateDmEventResponse>(name, bytes);
         } else if name.contains("-delete") {
-            round_trip::<DeleteDmResponse>(name, bytes);
+            round_trip_bytes::<DeleteDmResponse>(name, bytes);
         } else if name.contains("-problem-") {
-            round_trip::<Problem>(name, bytes);
+            round_trip_bytes::<Problem>(name, bytes);
             assert_eq!(parse_error_body(bytes).len(), 1, "{name}");
         } else if name.contains("-errors-") {
-            round_trip::<DmEventsPage>(name, bytes);
+            round_trip_bytes::<DmEventsPage>(name, bytes);
             assert_eq!(parse_error_body(bytes).len(), 1, "{name}");
         } else {
             panic!("no type for reference file {name}");
