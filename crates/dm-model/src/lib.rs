@@ -62,6 +62,7 @@ mod includes;
 mod media;
 mod place;
 mod problem;
+pub mod record;
 mod request;
 mod timestamp;
 mod tweet;
