@@ -9,7 +9,11 @@ use dm_transport::EndpointFamily;
 /// A valid value for a path parameter of `id_type`.
 fn sample(id_type: &str) -> &'static str {
     match id_type {
-        "UserId" | "DmEventId" | "MediaId" | "TweetId" | "WebhookConfigId"
+        "UserId"
+        | "DmEventId"
+        | "MediaId"
+        | "TweetId"
+        | "WebhookConfigId"
         | "ActivitySubscriptionId" => "1146654567674912769",
         "DmConversationId" => "944480690-906948460078698496",
         "MediaKey" => "3_1146654567674912769",
@@ -35,9 +39,18 @@ fn every_operation_has_a_named_rate_limit_family() {
         );
     }
     let family = |op: Operation| EndpointFamily::classify(&op.method(), &path_of(op));
-    assert_eq!(family(Operation::AppendUpload), EndpointFamily::MediaUploadAppend);
-    assert_eq!(family(Operation::StreamActivity), EndpointFamily::ActivityStream);
-    assert_eq!(family(Operation::ReplayWebhook), EndpointFamily::WebhookReplay);
+    assert_eq!(
+        family(Operation::AppendUpload),
+        EndpointFamily::MediaUploadAppend
+    );
+    assert_eq!(
+        family(Operation::StreamActivity),
+        EndpointFamily::ActivityStream
+    );
+    assert_eq!(
+        family(Operation::ReplayWebhook),
+        EndpointFamily::WebhookReplay
+    );
     assert_eq!(family(Operation::DeleteWebhook), EndpointFamily::Webhooks);
     assert_eq!(
         family(Operation::DeleteAaaSubscription),

@@ -227,7 +227,11 @@ mod tests {
                 "/2/media/upload/initialize",
                 F::MediaUploadInitialize,
             ),
-            (Method::POST, "/2/media/upload/9/append", F::MediaUploadAppend),
+            (
+                Method::POST,
+                "/2/media/upload/9/append",
+                F::MediaUploadAppend,
+            ),
             (
                 Method::POST,
                 "/2/media/upload/9/finalize",
@@ -235,8 +239,16 @@ mod tests {
             ),
             (Method::GET, "/2/media/upload", F::MediaUploadStatus),
             (Method::GET, "/2/activity/stream", F::ActivityStream),
-            (Method::POST, "/2/activity/subscriptions", F::ActivitySubscriptions),
-            (Method::GET, "/2/activity/subscriptions", F::ActivitySubscriptions),
+            (
+                Method::POST,
+                "/2/activity/subscriptions",
+                F::ActivitySubscriptions,
+            ),
+            (
+                Method::GET,
+                "/2/activity/subscriptions",
+                F::ActivitySubscriptions,
+            ),
             (
                 Method::DELETE,
                 "/2/activity/subscriptions",
