@@ -31,9 +31,11 @@ pub struct PathParam {
 
 /// A way to authenticate a request: one of the spec's security schemes.
 ///
-/// [`Operation::auth_schemes`] lists the ones an operation accepts. The activity stream and
-/// webhook management take only the app's bearer token; media upload takes a user's
-/// (OAuth 2.0 with `media.write`, or OAuth 1.0a).
+/// [`Operation::auth_schemes`] lists the ones an operation accepts, as the spec does. The
+/// activity stream and most subscription and webhook management take only the app's bearer
+/// token (the webhook docs want it for every webhook endpoint; the spec also lists OAuth 1.0a
+/// for create, validate and delete); media upload takes a user's (OAuth 2.0 with
+/// `media.write`, or OAuth 1.0a).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AuthScheme {
