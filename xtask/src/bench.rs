@@ -11,6 +11,8 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use serde_json::Value;
 
+mod cli;
+
 const TOKEN: &str = "dm-fake-user-token";
 const START: &str = "<!-- xtask-bench:start -->";
 const END: &str = "<!-- xtask-bench:end -->";
@@ -98,71 +100,126 @@ impl Row {
     }
 }
 
-/// Runs the suite.
-pub fn run(quick: bool) -> Result<(), String> {
+/// The groups of scenarios, each written to its own section of `docs/benchmarks.md`.
+const GROUPS: &[&str] = &["client", "cli"];
+
+/// Runs the suite: `--quick` for the small plan, `--only GROUP[,GROUP]` for some groups
+/// (`client`, `cli`), `--xdm PATH` to measure another `xdm` binary in the `cli` group.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|a| a == "--quick");
     let plan = if quick { &QUICK } else { &FULL };
+    let only: Vec<&str> = match args.iter().position(|a| a == "--only") {
+        Some(i) => args
+            .get(i + 1)
+            .ok_or("--only needs a group name")?
+            .split(',')
+            .collect(),
+        None => GROUPS.to_vec(),
+    };
+    if let Some(bad) = only.iter().find(|g| !GROUPS.contains(g)) {
+        return Err(format!(
+            "unknown group `{bad}` (groups: {})",
+            GROUPS.join(", ")
+        ));
+    }
     let root = crate::codegen::workspace_root();
     let started = std::time::Instant::now();
     let bins = build(&root)?;
     let build_secs = started.elapsed().as_secs_f64();
-    let started = std::time::Instant::now();
-    let mut rows = Vec::new();
-    eprintln!("bench: decode");
-    decode(&bins, &mut rows)?;
-    eprintln!("bench: throughput (raw baseline vs Client::events)");
-    throughput(&bins, plan, &mut rows)?;
-    eprintln!("bench: prefetch with {} ms server latency", plan.latency_ms);
-    prefetch(&bins, plan, &mut rows)?;
-    eprintln!("bench: peak RSS");
-    rss(&bins, plan, &mut rows)?;
-    eprintln!("bench: rate budget");
-    budget(&bins, plan, &mut rows)?;
-    eprintln!("bench: incremental sync");
-    sync(&bins, plan, &mut rows)?;
-    let run_secs = started.elapsed().as_secs_f64();
-
-    let table = table(&rows);
-    println!("{table}");
     let machine = machine(&root);
-    let section = format!(
-        "{START}\n\
-         ### Latest run ({} plan)\n\n\
-         {machine}\n\
-         Suite time: {run_secs:.0} s (plus {build_secs:.0} s building). Every figure is the median \
-         of the runs listed in its row; ratios are medians of the ratios within a round.\n\n\
-         {table}\n\
-         {END}",
-        plan.name
-    );
     let doc = root.join("docs/benchmarks.md");
-    write_section(&doc, &section)?;
-    eprintln!("bench: wrote {}", doc.display());
-    let missed: Vec<&str> = rows
-        .iter()
-        .filter(|r| r.met == Some(false))
-        .map(|r| r.name.as_str())
-        .collect();
+    let mut missed: Vec<String> = Vec::new();
+    for group in only {
+        let started = std::time::Instant::now();
+        let mut rows = Vec::new();
+        match group {
+            "client" => client_group(&bins, plan, &mut rows)?,
+            _ => {
+                eprintln!("bench: the command line against Client::events()");
+                let xdm = cli::xdm_path(&bins, args);
+                cli::run(&bins, plan, &xdm, &mut rows)?;
+            }
+        }
+        let run_secs = started.elapsed().as_secs_f64();
+        let table = table(&rows);
+        println!("{table}");
+        let (start, end) = markers(group);
+        let section = format!(
+            "{start}\n\
+             ### Latest run: {group} ({} plan)\n\n\
+             {machine}\n\
+             Suite time: {run_secs:.0} s (plus {build_secs:.0} s building). Every figure is the median \
+             of the runs listed in its row; ratios are medians of the ratios within a round.\n\n\
+             {table}\n\
+             {end}",
+            plan.name
+        );
+        write_section(&doc, &section, &start, &end)?;
+        eprintln!("bench: wrote the {group} section of {}", doc.display());
+        missed.extend(
+            rows.iter()
+                .filter(|r| r.met == Some(false))
+                .map(|r| r.name.clone()),
+        );
+    }
     if !missed.is_empty() {
         eprintln!("bench: targets missed: {}", missed.join("; "));
     }
     Ok(())
 }
 
-/// The two release binaries.
+/// The section markers of a group (the `client` group keeps the original ones).
+fn markers(group: &str) -> (String, String) {
+    if group == "client" {
+        (START.to_owned(), END.to_owned())
+    } else {
+        (
+            format!("<!-- xtask-bench:{group}:start -->"),
+            format!("<!-- xtask-bench:{group}:end -->"),
+        )
+    }
+}
+
+/// The library's scenarios: decode, throughput, prefetch, RSS, rate budget, sync.
+fn client_group(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(), String> {
+    eprintln!("bench: decode");
+    decode(bins, rows)?;
+    eprintln!("bench: throughput (raw baseline vs Client::events)");
+    throughput(bins, plan, rows)?;
+    eprintln!("bench: prefetch with {} ms server latency", plan.latency_ms);
+    prefetch(bins, plan, rows)?;
+    eprintln!("bench: peak RSS");
+    rss(bins, plan, rows)?;
+    eprintln!("bench: rate budget");
+    budget(bins, plan, rows)?;
+    eprintln!("bench: incremental sync");
+    sync(bins, plan, rows)
+}
+
+/// The release binaries.
 struct Bins {
     server: PathBuf,
     client: PathBuf,
+    xdm: PathBuf,
 }
 
 fn build(root: &Path) -> Result<Bins, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
         .current_dir(root)
-        .args(["build", "--release", "-p", "dm-bench", "--bins"])
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "dm-bench",
+            "-p",
+            "dm-cli",
+            "--bins",
+        ])
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
-        return Err("building dm-bench failed".to_owned());
+        return Err("building dm-bench and dm-cli failed".to_owned());
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -175,6 +232,7 @@ fn build(root: &Path) -> Result<Bins, String> {
     Ok(Bins {
         server: release.join("dm-bench-server"),
         client: release.join("dm-bench-client"),
+        xdm: release.join("xdm"),
     })
 }
 
@@ -590,11 +648,11 @@ fn machine(root: &Path) -> String {
     )
 }
 
-fn write_section(doc: &Path, section: &str) -> Result<(), String> {
+fn write_section(doc: &Path, section: &str, start: &str, end: &str) -> Result<(), String> {
     let old = std::fs::read_to_string(doc).unwrap_or_default();
-    let new = match (old.find(START), old.find(END)) {
+    let new = match (old.find(start), old.find(end)) {
         (Some(a), Some(b)) if a < b => {
-            format!("{}{section}{}", &old[..a], &old[b + END.len()..])
+            format!("{}{section}{}", &old[..a], &old[b + end.len()..])
         }
         _ if old.is_empty() => format!("# Benchmarks\n\n{section}\n"),
         _ => format!("{}\n\n## Latest figures\n\n{section}\n", old.trim_end()),

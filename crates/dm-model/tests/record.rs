@@ -86,11 +86,19 @@ fn wire_objects_write_their_members_in_key_order() {
         let page: DmEventsPage = decode(&std::fs::read(&path).unwrap()).unwrap();
         for event in page.data.iter().filter(|e| !e.referenced_as_posts()) {
             let text = serde_json::to_string(event).unwrap();
-            assert_eq!(text, serde_json::to_value(event).unwrap().to_string(), "{name}");
+            assert_eq!(
+                text,
+                serde_json::to_value(event).unwrap().to_string(),
+                "{name}"
+            );
         }
         for user in &page.includes.users {
             let text = serde_json::to_string(user).unwrap();
-            assert_eq!(text, serde_json::to_value(user).unwrap().to_string(), "{name}");
+            assert_eq!(
+                text,
+                serde_json::to_value(user).unwrap().to_string(),
+                "{name}"
+            );
         }
     }
 }

@@ -218,7 +218,11 @@ impl RecordWriter {
         let seen = &mut self.seen;
         seen.clear();
         for id in event.sender_id.iter().chain(&event.participant_ids) {
-            let Some(pos) = includes.users.iter().position(|u| u.id.as_ref() == Some(id)) else {
+            let Some(pos) = includes
+                .users
+                .iter()
+                .position(|u| u.id.as_ref() == Some(id))
+            else {
                 continue;
             };
             if seen.contains(&pos) {
@@ -226,17 +230,31 @@ impl RecordWriter {
             }
             seen.push(pos);
             let user = &includes.users[pos];
-            user_ranges.push(memoized(&mut memo.users, users, text, buffers, (pos, id, user)));
+            user_ranges.push(memoized(
+                &mut memo.users,
+                users,
+                text,
+                buffers,
+                (pos, id, user),
+            ));
         }
         for r in &event.referenced_tweets {
-            if let Some(pos) = includes.tweets.iter().position(|t| t.id.as_ref() == Some(&r.id)) {
+            if let Some(pos) = includes
+                .tweets
+                .iter()
+                .position(|t| t.id.as_ref() == Some(&r.id))
+            {
                 let tweet = &includes.tweets[pos];
                 let range = memoized(&mut memo.tweets, tweets, text, buffers, (pos, &r.id, tweet));
                 tweet_ranges.push(range);
             }
         }
         for k in event.media_keys() {
-            if let Some(pos) = includes.media.iter().position(|m| m.media_key.as_ref() == Some(k)) {
+            if let Some(pos) = includes
+                .media
+                .iter()
+                .position(|m| m.media_key.as_ref() == Some(k))
+            {
                 let item = &includes.media[pos];
                 let range = memoized(&mut memo.media, media, text, buffers, (pos, k, item));
                 media_ranges.push(range);
