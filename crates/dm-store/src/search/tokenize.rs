@@ -1,0 +1,152 @@
+//! The one tokenizer both backends search with: stored text and queries go through it, so
+//! SQLite and PostgreSQL match the same words.
+//!
+//! - A **word** is a run of letters, digits and private-use characters (with the marks that
+//!   follow them). It is folded: compatibility-decomposed (NFKD), marks dropped (so `café`,
+//!   `CAFÉ` and `cafe` are one word), lowercased, and a few letters without a decomposition
+//!   folded by hand (`ø` → `o`, `ł` → `l`, ...). Words longer than [`MAX_TOKEN_CHARS`] are cut.
+//! - A **symbol** (general category `So`: emoji, `©`, `☕`) is a token of its own, so `thanks🙏`
+//!   is two tokens. Emoji modifiers, variation selectors, keycaps and joiners that follow it
+//!   belong to its span but not to the token (`👍🏽` is searched as `👍`).
+//! - Everything else (spaces, punctuation, math and currency signs, controls) separates.
+
+use std::ops::Range;
+
+use unicode_normalization::char::decompose_compatible;
+use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+
+/// Longest folded token kept (characters); longer words are cut to this.
+pub(crate) const MAX_TOKEN_CHARS: usize = 64;
+
+/// One token: where it is in the text, and its folded form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Token {
+    /// Byte range in the text (marks and modifiers that follow included).
+    pub span: Range<usize>,
+    /// The folded form that is indexed and matched.
+    pub norm: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Word,
+    Symbol,
+    /// Marks, emoji modifiers, joiners: extend the token before them, never start one.
+    Extend,
+    Separator,
+}
+
+fn class(c: char) -> Class {
+    if matches!(
+        c,
+        '\u{200D}' | '\u{FE0E}' | '\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}'
+    ) || ('\u{E0020}'..='\u{E007F}').contains(&c)
+    {
+        return Class::Extend;
+    }
+    match c.general_category_group() {
+        GeneralCategoryGroup::Letter | GeneralCategoryGroup::Number => Class::Word,
+        GeneralCategoryGroup::Mark => Class::Extend,
+        GeneralCategoryGroup::Symbol if c.general_category() == GeneralCategory::OtherSymbol => {
+            Class::Symbol
+        }
+        GeneralCategoryGroup::Other if c.general_category() == GeneralCategory::PrivateUse => {
+            Class::Word
+        }
+        _ => Class::Separator,
+    }
+}
+
+/// Folds a word: NFKD, marks dropped, lowercased, hand folds; `None` when nothing is left.
+fn fold_word(raw: &str) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = 0;
+    for c in raw.chars() {
+        decompose_compatible(c, |d| {
+            let keep = matches!(
+                d.general_category_group(),
+                GeneralCategoryGroup::Letter | GeneralCategoryGroup::Number
+            ) || d.general_category() == GeneralCategory::PrivateUse;
+            if !keep {
+                return;
+            }
+            for l in d.to_lowercase() {
+                if chars < MAX_TOKEN_CHARS {
+                    match hand_fold(l) {
+                        Some(s) => out.push_str(s),
+                        None => out.push(l),
+                    }
+                    chars += 1;
+                }
+            }
+        });
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Lowercase letters with a diacritic that Unicode does not decompose.
+fn hand_fold(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ø' => "o",
+        'ł' => "l",
+        'đ' => "d",
+        'ħ' => "h",
+        'ı' => "i",
+        'ŧ' => "t",
+        'ƀ' => "b",
+        'ɨ' => "i",
+        _ => return None,
+    })
+}
+
+/// Tokenizes `text` (see the module docs).
+pub(crate) fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut current: Option<(Class, usize)> = None;
+    let mut end = 0;
+    let flush = |tokens: &mut Vec<Token>, current: &mut Option<(Class, usize)>, end: usize| {
+        if let Some((kind, start)) = current.take() {
+            let raw = &text[start..end];
+            let norm = match kind {
+                Class::Word => fold_word(raw),
+                _ => raw.chars().next().map(String::from),
+            };
+            if let Some(norm) = norm {
+                tokens.push(Token {
+                    span: start..end,
+                    norm,
+                });
+            }
+        }
+    };
+    for (i, c) in text.char_indices() {
+        let next = i + c.len_utf8();
+        match class(c) {
+            Class::Word => {
+                if !matches!(current, Some((Class::Word, _))) {
+                    flush(&mut tokens, &mut current, end);
+                    current = Some((Class::Word, i));
+                }
+                end = next;
+            }
+            Class::Symbol => {
+                flush(&mut tokens, &mut current, end);
+                current = Some((Class::Symbol, i));
+                end = next;
+            }
+            Class::Extend => {
+                if current.is_some() {
+                    end = next;
+                }
+            }
+            Class::Separator => flush(&mut tokens, &mut current, end),
+        }
+    }
+    flush(&mut tokens, &mut current, end);
+    tokens
+}
+
+/// The folded tokens of `text`, in order.
+pub(crate) fn folded_tokens(text: &str) -> Vec<String> {
+    tokenize(text).into_iter().map(|t| t.norm).collect()
+}
