@@ -156,9 +156,8 @@ impl Batch {
     /// [`Error::Encode`] when an object cannot be encoded as JSON.
     pub fn push(&mut self, event: &DmEvent, includes: &Includes) -> Result<&mut Self, Error> {
         let mut row = event_row(event)?;
-        let references_posts = !event.referenced_tweets.is_empty();
-        row.posts_spelling =
-            references_posts && (event.referenced_as_posts() || includes.tweets_as_posts());
+        // Posts are returned under the spelling `includes` had (`tweets` or `posts`).
+        row.posts_spelling = !event.referenced_tweets.is_empty() && includes.tweets_as_posts();
         if let Some(user) = includes.sender_of(event) {
             self.put_user(user)?;
         }
@@ -175,7 +174,8 @@ impl Batch {
         Ok(self)
     }
 
-    /// Adds `event` alone (its references are looked up among stored objects when read).
+    /// Adds `event` alone (its references are looked up among stored objects when read; its
+    /// Posts are returned as `posts` when it names them `referenced_posts`, else as `tweets`).
     ///
     /// # Errors
     ///
