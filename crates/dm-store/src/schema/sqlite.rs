@@ -5,8 +5,9 @@ pub(crate) const APPLICATION_ID: i32 = 0x7864_6d73;
 
 /// The tokenizer of the full-text table. Documents and queries are tokenized and folded by
 /// `search::tokenize` before they get here (tokens separated by single spaces), so `unicode61`
-/// is told to treat every character but spaces and controls as part of a token (`Cn` too:
-/// SQLite's tables predate recent emoji); it still folds case and diacritics itself.
+/// is told to treat every character but spaces and controls as part of a token (`Cn` too, in
+/// case a character is newer than SQLite's Unicode tables); it still folds case and diacritics
+/// itself, as the folded tokens already are.
 pub(crate) const FTS_TOKENIZE: &str =
     "unicode61 remove_diacritics 2 categories 'L* N* M* P* S* Co Cn'";
 

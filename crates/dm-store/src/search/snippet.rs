@@ -119,7 +119,7 @@ pub(crate) fn snippet(text: &str, terms: &Terms) -> Snippet {
         }
         let m = (start - from + shift)..(end - from + shift);
         match marks.last_mut() {
-            Some(last) if m.start <= last.end => last.end = last.end.max(m.end),
+            Some(last) if m.start < last.end => last.end = last.end.max(m.end),
             _ => marks.push(m),
         }
     }
