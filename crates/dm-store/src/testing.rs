@@ -57,3 +57,33 @@ pub fn create_sqlite_at_version(path: &Path, version: i64) -> Result<rusqlite::C
     .map_err(|e| Error::db(&doing, &e))?;
     Ok(conn)
 }
+
+/// Creates the store schema of `version` only in the PostgreSQL database at `url` (for the
+/// migration tests): the same steps an older xdm ran.
+///
+/// # Errors
+///
+/// A connection or database error.
+pub async fn create_postgres_at_version(url: &str, version: i64) -> Result<(), Error> {
+    let (mut client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .map_err(|e| Error::db("connecting", &e))?;
+    tokio::spawn(conn);
+    let doing = format!("creating a version {version} store");
+    let tx = client
+        .transaction()
+        .await
+        .map_err(|e| Error::db(&doing, &e))?;
+    for v in 1..=version {
+        crate::postgres::apply_step(&tx, v)
+            .await
+            .map_err(|e| Error::db(&doing, &e))?;
+        tx.execute(
+            "INSERT INTO xdm_schema_migrations (version, name) VALUES ($1, $2)",
+            &[&v, &crate::schema::step_name(v)],
+        )
+        .await
+        .map_err(|e| Error::db(&doing, &e))?;
+    }
+    tx.commit().await.map_err(|e| Error::db(&doing, &e))
+}

@@ -7,6 +7,8 @@
 //! Connections are made without TLS (see the crate docs).
 
 mod migrate;
+#[cfg(feature = "test-hooks")]
+pub(crate) use migrate::apply_step;
 mod read;
 mod write;
 
