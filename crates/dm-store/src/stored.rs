@@ -106,10 +106,10 @@ pub(crate) fn assemble(
     let mut seen = BTreeSet::new();
     for id in event.sender_id.iter().chain(&event.participant_ids) {
         let id = id.to_string();
-        if let Some(u) = found.users.get(&id) {
-            if seen.insert(id) {
-                users.push(u.clone());
-            }
+        if let Some(u) = found.users.get(&id)
+            && seen.insert(id)
+        {
+            users.push(u.clone());
         }
     }
     let pick = |keys: Vec<String>, from: &HashMap<String, Value>| -> Vec<Value> {

@@ -26,6 +26,7 @@ both_backends!(
     unknown_accounts_are_reported,
     posts_keep_the_spelling_received,
     text_with_nul_and_odd_characters_is_stored,
+    a_second_writer_waits_for_the_lease,
 );
 
 const ALICE: &str = "1000";
@@ -621,7 +622,15 @@ async fn text_with_nul_and_odd_characters_is_stored(f: Fixture) {
     let odd = "nul:\u{0}: rtl:\u{202e}abc zwj:👩\u{200d}💻 surrogate-free 𝔘𝔫𝔦 \\ ' \" %_ ; DROP TABLE events; --";
     let e = msg(11, AB, ALICE, odd, 1);
     let u = user(ALICE, "A\u{0}lice", "alice");
-    apply(&f, &account, batch(&[e.clone()], &includes(&[u.clone()]))).await;
+    apply(
+        &f,
+        &account,
+        batch(
+            std::slice::from_ref(&e),
+            &includes(std::slice::from_ref(&u)),
+        ),
+    )
+    .await;
     let stored = export(&f, &account).await;
     assert_eq!(stored[0].event, e);
     assert_eq!(stored[0].includes.users, vec![u]);
@@ -637,4 +646,39 @@ async fn text_with_nul_and_odd_characters_is_stored(f: Fixture) {
         .await
         .unwrap();
     assert_eq!(hits.len(), 1);
+}
+
+async fn a_second_writer_waits_for_the_lease(f: Fixture) {
+    let account = Account::default();
+    let first = f.store.writer(&account, Duration::ZERO).await.unwrap();
+    let started = std::time::Instant::now();
+    let e = f
+        .store
+        .writer(&account, Duration::from_millis(150))
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    assert!(e.is_busy(), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("another sync is running for account default"),
+        "{e}"
+    );
+    // A waiting writer gets the lease as soon as it is released.
+    let store = f.store.clone();
+    let waiting = tokio::spawn(async move {
+        let mut w = store
+            .writer(&Account::default(), Duration::from_secs(30))
+            .await?;
+        w.apply(batch(
+            &[msg(11, AB, ALICE, "after", 1)],
+            &Includes::default(),
+        ))
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!waiting.is_finished(), "the lease is still held");
+    drop(first);
+    let applied = waiting.await.unwrap().unwrap();
+    assert_eq!(applied.new_events, 1);
 }

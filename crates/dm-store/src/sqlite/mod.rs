@@ -78,10 +78,10 @@ impl SqliteStore {
     }
 
     fn checkin(&self, conn: Connection) {
-        if let Ok(mut idle) = self.idle.lock() {
-            if idle.len() < IDLE {
-                idle.push(conn);
-            }
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < IDLE
+        {
+            idle.push(conn);
         }
     }
 

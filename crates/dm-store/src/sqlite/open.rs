@@ -52,10 +52,10 @@ enum Found {
 /// `Open`, `NotADatabase`, `ForeignDatabase`, `NewerSchema` (nothing written), or a
 /// database error while migrating (rolled back).
 pub(crate) fn open_and_migrate(path: &Path) -> Result<Connection, Error> {
-    if let Found::Store(v) = inspect(path)? {
-        if v == VERSION {
-            return connect(path);
-        }
+    if let Found::Store(v) = inspect(path)?
+        && v == VERSION
+    {
+        return connect(path);
     }
     let mut conn = connect(path)?;
     let mode: String = conn
@@ -88,13 +88,13 @@ fn inspect(path: &Path) -> Result<Found, Error> {
                 .map_err(|e| open_error(path, &e))?;
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                if !dir.is_dir() {
-                    return Err(Error::Open {
-                        path: location,
-                        reason: format!("directory {} does not exist", dir.display()),
-                    });
-                }
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+                && !dir.is_dir()
+            {
+                return Err(Error::Open {
+                    path: location,
+                    reason: format!("directory {} does not exist", dir.display()),
+                });
             }
             return Ok(Found::Fresh);
         }

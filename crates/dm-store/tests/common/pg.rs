@@ -24,6 +24,8 @@ pub struct Cluster {
     dir: PathBuf,
     port: u16,
     as_postgres: bool,
+    /// Stops the cluster once this process is gone (never waited for: it outlives us).
+    watcher: Option<std::process::Child>,
 }
 
 static CLUSTER: OnceLock<Option<Cluster>> = OnceLock::new();
@@ -108,8 +110,9 @@ impl Cluster {
             dir,
             port: 0,
             as_postgres,
+            watcher: None,
         };
-        cluster.watch();
+        cluster.watcher = Some(cluster.watch());
         let data = cluster.dir.join("data");
         cluster.run(
             "initdb",
@@ -193,7 +196,7 @@ impl Cluster {
     }
 
     /// Starts the watcher that stops the cluster once this process is gone.
-    fn watch(&self) {
+    fn watch(&self) -> std::process::Child {
         let pg_ctl = self.bin.join("pg_ctl");
         let data = self.dir.join("data");
         let stop = format!(
@@ -220,7 +223,7 @@ impl Cluster {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("start the cluster watcher");
+            .expect("start the cluster watcher")
     }
 
     /// The URL of database `name`.
