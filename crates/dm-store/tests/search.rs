@@ -16,6 +16,7 @@ both_backends!(
     filters_narrow_the_hits,
     better_matches_rank_higher,
     snippets_mark_the_matches,
+    generated_queries_never_fail,
 );
 
 const ALICE: &str = "1000";
@@ -274,4 +275,28 @@ async fn snippets_mark_the_matches(f: Fixture) {
         ["👍🏽"],
         "the modifier is part of the match"
     );
+}
+
+async fn generated_queries_never_fail(f: Fixture) {
+    use proptest::strategy::{Strategy, ValueTree};
+    let a = seeded(&f).await;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    // Any printable text, and text dense in the syntax of FTS5, tsquery and SQL.
+    let strategies = [
+        r"\PC{0,30}",
+        r#"[\"'*():^{}\\+&|!<>;%_ NEARORANDOT a-c0-9éü☕-]{0,24}"#,
+    ];
+    for pattern in strategies {
+        let strategy = pattern.prop_map(String::from);
+        for _ in 0..150 {
+            let q = strategy.new_tree(&mut runner).unwrap().current();
+            let found = hits(&f, &a, SearchQuery::new(q.clone())).await;
+            for h in &found {
+                assert!(
+                    !h.snippet.marks.is_empty(),
+                    "{q:?}: a hit with nothing marked"
+                );
+            }
+        }
+    }
 }

@@ -181,3 +181,29 @@ mod tests {
         assert!(s.text.len() < 200, "{}", s.text);
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn any_text_and_query_give_a_well_formed_snippet(text in "\\PC{0,400}", query in "\\PC{0,40}") {
+            let terms = Terms::parse(&query);
+            let s = snippet(&text, &terms);
+            let mut end = 0;
+            for m in &s.marks {
+                prop_assert!(m.start >= end && m.start < m.end && m.end <= s.text.len());
+                prop_assert!(s.text.is_char_boundary(m.start) && s.text.is_char_boundary(m.end));
+                end = m.end;
+            }
+            // Every term found in the text is marked in a whole-text snippet.
+            if text.chars().count() <= WHOLE_UP_TO {
+                let found = super::matches(&tokenize(&text), &terms);
+                prop_assert_eq!(found.is_empty(), s.marks.is_empty());
+            }
+        }
+    }
+}

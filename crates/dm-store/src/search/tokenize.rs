@@ -150,3 +150,63 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
 pub(crate) fn folded_tokens(text: &str) -> Vec<String> {
     tokenize(text).into_iter().map(|t| t.norm).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norms(s: &str) -> Vec<String> {
+        folded_tokens(s)
+    }
+
+    #[test]
+    fn words_are_folded() {
+        assert_eq!(norms("Café CRÈME brûlée"), ["cafe", "creme", "brulee"]);
+        assert_eq!(
+            norms("naïve Ørsted Łódź straße"),
+            ["naive", "orsted", "lodz", "straße"]
+        );
+        assert_eq!(norms("ﬁne Ｗｉｄｅ ①"), ["fine", "wide", "1"]);
+        // A decomposed accent is the same word as a composed one.
+        assert_eq!(norms("cafe\u{301}"), norms("café"));
+        assert_eq!(norms("Ἀθῆναι Москва"), ["αθηναι", "москва"]);
+    }
+
+    #[test]
+    fn punctuation_separates_and_ids_are_words() {
+        assert_eq!(
+            norms("e-mail, o'brien; a*b (c)"),
+            ["e", "mail", "o", "brien", "a", "b", "c"]
+        );
+        assert_eq!(
+            norms("944480690-906948460078698496"),
+            ["944480690", "906948460078698496"]
+        );
+        assert_eq!(norms("$100 + 5€ = ?"), ["100", "5"]);
+        assert!(norms("\" ' -- ; \\ \u{0} \u{200b} \u{feff}").is_empty());
+    }
+
+    #[test]
+    fn emoji_are_tokens_of_their_own() {
+        let t = tokenize("thanks🙏 👍🏽 ☕☕ 👩\u{200d}💻");
+        let n: Vec<&str> = t.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(n, ["thanks", "🙏", "👍", "☕", "☕", "👩", "💻"]);
+        let s = "x 👍🏽 y";
+        let thumb = &tokenize(s)[1];
+        assert_eq!(
+            &s[thumb.span.clone()],
+            "👍🏽",
+            "the modifier belongs to the span"
+        );
+    }
+
+    #[test]
+    fn long_words_are_cut_and_spans_are_char_boundaries() {
+        let long = "a".repeat(500);
+        assert_eq!(norms(&long)[0].chars().count(), MAX_TOKEN_CHARS);
+        let text = "é\u{301}\u{301}x ☕\u{fe0f}\u{fe0f} \u{301}lone";
+        for t in tokenize(text) {
+            assert!(text.is_char_boundary(t.span.start) && text.is_char_boundary(t.span.end));
+        }
+    }
+}
