@@ -8,7 +8,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::error::Error;
-use crate::search::tokenize::folded_tokens;
+use crate::search::tokenize::indexed_tokens;
 
 /// Events, the objects they reference and an optional cursor, committed together in one
 /// transaction by [`Writer::apply`](crate::Writer::apply).
@@ -353,7 +353,7 @@ fn event_row(event: &DmEvent) -> Result<EventRow, Error> {
         event_type: event.event_type.to_string(),
         is_message: event.event_type == EventType::MessageCreate,
         time_ms: event.created_at.as_ref().map(|t| unix_ms(t.datetime())),
-        tokens: text.as_deref().map(folded_tokens).unwrap_or_default(),
+        tokens: text.as_deref().map(indexed_tokens).unwrap_or_default(),
         text,
         json,
         posts_spelling: false,

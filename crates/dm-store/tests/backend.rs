@@ -646,6 +646,47 @@ async fn text_with_nul_and_odd_characters_is_stored(f: Fixture) {
         .await
         .unwrap();
     assert_eq!(hits.len(), 1);
+    // A type and a cursor name with NUL, and a message far longer than X allows.
+    let odd_type =
+        data::event(json!({"id": "12", "event_type": "Future\u{0}Type", "dm_conversation_id": AB}));
+    let long_text = format!("first {} last", "word ".repeat(100_000));
+    let long = msg(13, AB, ALICE, &long_text, 2);
+    let mut b = batch(&[odd_type.clone(), long.clone()], &Includes::default());
+    b.cursor("sy\0nc", &json!("\u{0}")).unwrap();
+    b.source("te\0st");
+    apply(&f, &account, b).await;
+    let stored = export(&f, &account).await;
+    assert_eq!(stored[1].event, odd_type);
+    assert_eq!(stored[2].event, long);
+    assert_eq!(
+        f.store.cursor(&account, "sy\0nc").await.unwrap(),
+        Some(json!("\u{0}"))
+    );
+    let first = f
+        .store
+        .search(&account, &dm_store::SearchQuery::new("first"))
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(
+        first[0].snippet.text.len() < 400,
+        "a snippet, not the message"
+    );
+    // Only the first 16383 words of a message are indexed.
+    assert!(
+        f.store
+            .search(&account, &dm_store::SearchQuery::new("last"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        f.store
+            .find_user(&account, "ali\0ce")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn a_second_writer_waits_for_the_lease(f: Fixture) {

@@ -6,7 +6,7 @@ use tokio_postgres::Client;
 use crate::error::Error;
 use crate::schema::{self, VERSION, postgres as ddl};
 use crate::search::query::tsvector;
-use crate::search::tokenize::folded_tokens;
+use crate::search::tokenize::indexed_tokens;
 
 /// Applies the missing steps; `location` names the database in errors.
 pub(crate) async fn migrate(client: &mut Client, location: &str) -> Result<(), Error> {
@@ -111,7 +111,7 @@ async fn fill_search(tx: &tokio_postgres::Transaction<'_>) -> Result<(), tokio_p
         .await?;
     for row in rows {
         let (account, id, text): (i32, String, String) = (row.get(0), row.get(1), row.get(2));
-        let tokens = folded_tokens(&text);
+        let tokens = indexed_tokens(&text);
         if !tokens.is_empty() {
             tx.execute(&update, &[&account, &id, &tsvector(&tokens)])
                 .await?;

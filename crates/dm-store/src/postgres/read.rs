@@ -103,7 +103,7 @@ pub(crate) async fn cursor(
         c,
         "reading a cursor",
         "SELECT value FROM xdm_cursors WHERE account = $1 AND name = $2",
-        &[&id, &name],
+        &[&id, &name.replace('\0', "")],
     )
     .await?;
     rows.first()
@@ -315,6 +315,10 @@ pub(crate) async fn find_user(
     username: &str,
 ) -> Result<Option<User>, Error> {
     let acc = require_account(c, account).await?;
+    if username.contains('\0') {
+        // No stored handle holds U+0000 (PostgreSQL text cannot).
+        return Ok(None);
+    }
     let rows = query(
         c,
         "looking up a user",

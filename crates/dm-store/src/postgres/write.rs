@@ -1,7 +1,7 @@
 //! Writing to PostgreSQL: one batch in one transaction, with array (`UNNEST`) statements.
 //!
-//! PostgreSQL `text` cannot hold U+0000: the indexed `text`, `name` and `username` columns drop
-//! it (the event's JSON, which escapes it, keeps it).
+//! PostgreSQL `text` cannot hold U+0000: the indexed columns (`text`, `event_type`, `name`,
+//! `username`), the source and cursor names drop it (the JSON, which escapes it, keeps it).
 
 use std::collections::BTreeSet;
 
@@ -13,7 +13,11 @@ use crate::error::Error;
 use crate::search::query::tsvector;
 
 fn no_nul(s: &Option<String>) -> Option<String> {
-    s.as_ref().map(|s| s.replace('\0', ""))
+    s.as_deref().map(strip_nul)
+}
+
+fn strip_nul(s: &str) -> String {
+    s.replace('\0', "")
 }
 
 const INSERT_EVENTS: &str = "
@@ -74,7 +78,7 @@ pub(crate) async fn apply(
     let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
     let convs: Vec<Option<&str>> = events.iter().map(|e| e.conversation.as_deref()).collect();
     let senders: Vec<Option<&str>> = events.iter().map(|e| e.sender.as_deref()).collect();
-    let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    let types: Vec<String> = events.iter().map(|e| strip_nul(&e.event_type)).collect();
     let times: Vec<Option<i64>> = events.iter().map(|e| e.time_ms).collect();
     let texts: Vec<Option<String>> = events.iter().map(|e| no_nul(&e.text)).collect();
     let jsons: Vec<&str> = events.iter().map(|e| e.json.as_str()).collect();
@@ -83,7 +87,7 @@ pub(crate) async fn apply(
         .iter()
         .map(|e| (!e.tokens.is_empty()).then(|| tsvector(&e.tokens)))
         .collect();
-    let source = batch.source.as_deref().unwrap_or("api");
+    let source = strip_nul(batch.source.as_deref().unwrap_or("api"));
     let mut new_ids: BTreeSet<String> = BTreeSet::new();
     if !events.is_empty() {
         let rows = tx
@@ -109,7 +113,7 @@ pub(crate) async fn apply(
     };
     applied.objects_written = upsert_objects(tx, account, batch, now).await.map_err(db)?;
     if let Some((name, value)) = &batch.cursor {
-        tx.execute(UPSERT_CURSOR, &[&account, name, value, &now])
+        tx.execute(UPSERT_CURSOR, &[&account, &strip_nul(name), value, &now])
             .await
             .map_err(db)?;
         applied.cursor_saved = true;

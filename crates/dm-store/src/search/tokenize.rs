@@ -146,6 +146,27 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// Most tokens of one message that are indexed (PostgreSQL's last word position).
+pub(crate) const MAX_INDEXED_TOKENS: usize = 16_383;
+/// Most bytes of tokens of one message that are indexed (PostgreSQL caps a `tsvector` at 1 MB).
+pub(crate) const MAX_INDEXED_BYTES: usize = 256 * 1024;
+
+/// The tokens of a message that are indexed: its folded tokens, the first
+/// [`MAX_INDEXED_TOKENS`] of them and at most [`MAX_INDEXED_BYTES`] (X caps a DM at 10,000
+/// characters; only a longer message from another server is cut).
+pub(crate) fn indexed_tokens(text: &str) -> Vec<String> {
+    let mut bytes = 0;
+    tokenize(text)
+        .into_iter()
+        .map(|t| t.norm)
+        .take(MAX_INDEXED_TOKENS)
+        .take_while(|t| {
+            bytes += t.len() + 1;
+            bytes <= MAX_INDEXED_BYTES
+        })
+        .collect()
+}
+
 /// The folded tokens of `text`, in order.
 pub(crate) fn folded_tokens(text: &str) -> Vec<String> {
     tokenize(text).into_iter().map(|t| t.norm).collect()

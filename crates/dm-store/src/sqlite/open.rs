@@ -228,7 +228,7 @@ fn fill_fts(conn: &Connection) -> rusqlite::Result<()> {
     while let Some(row) = rows.next()? {
         let pk: i64 = row.get(0)?;
         let text: String = row.get(1)?;
-        let doc = crate::search::tokenize::folded_tokens(&text).join(" ");
+        let doc = crate::search::tokenize::indexed_tokens(&text).join(" ");
         if !doc.is_empty() {
             write.execute((pk, doc))?;
         }
