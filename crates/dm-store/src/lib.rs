@@ -367,6 +367,19 @@ impl Writer {
         &self.account
     }
 
+    /// The account's cursor `name` as last committed, read on the writer's own connection:
+    /// read it after taking the lease, so no other sync can move it meanwhile.
+    ///
+    /// # Errors
+    ///
+    /// A database error, or [`Error::Corrupt`].
+    pub async fn cursor(&self, name: &str) -> Result<Option<Value>> {
+        match &self.inner {
+            WriterInner::Sqlite(w) => w.cursor(name).await,
+            WriterInner::Postgres(w) => w.cursor(name).await,
+        }
+    }
+
     /// Commits `batch` in one transaction: the events not stored yet (with their indexed
     /// columns, full-text index and conversation updates), the objects (upserted), and the
     /// cursor. All or nothing.

@@ -286,6 +286,16 @@ async fn the_cursor_is_committed_with_its_events(f: Fixture) {
         other.cursor(&account, "sync").await.unwrap(),
         Some(json!({"newest": "99"}))
     );
+    // The writer reads it on its own connection, under the lease.
+    let w = other
+        .writer(&account, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.cursor("sync").await.unwrap(),
+        Some(json!({"newest": "99"}))
+    );
+    assert_eq!(w.cursor("none").await.unwrap(), None);
 }
 
 async fn conversations_are_derived_from_the_events(f: Fixture) {

@@ -4,6 +4,8 @@
 //! advisory lock keyed by the account (`pg_try_advisory_lock(xdm, account id)`) for as long as
 //! it lives: one writer per account, writers of different accounts in parallel. The server
 //! releases the lock when the connection ends, including when the writing process is killed.
+//! Each batch also takes the account's transaction-level lock (`pg_advisory_xact_lock`), which
+//! still holds behind a transaction-pooling proxy such as PgBouncer.
 //! Connections are made without TLS (see the crate docs).
 
 mod migrate;
@@ -229,12 +231,24 @@ pub(crate) struct PgWriter {
 }
 
 impl PgWriter {
+    pub(crate) async fn cursor(&self, name: &str) -> Result<Option<Value>, Error> {
+        read::cursor_by_id(&self.client, self.account, name).await
+    }
+
     pub(crate) async fn apply(&mut self, batch: Batch) -> Result<Applied, Error> {
         let tx = self
             .client
             .transaction()
             .await
             .map_err(|e| Error::db("starting a batch", &e))?;
+        // The account's transaction lock as well: it still serializes writers where the
+        // session lock cannot (a pooler that hands transactions to other server sessions).
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, $2)",
+            &[&LOCK_SPACE, &self.account],
+        )
+        .await
+        .map_err(|e| Error::db("locking the account", &e))?;
         let applied = write::apply(&tx, self.account, &batch).await?;
         #[cfg(feature = "test-hooks")]
         if let Some(marker) = &batch.pause_before_commit {

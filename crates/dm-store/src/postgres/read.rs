@@ -96,16 +96,25 @@ pub(crate) async fn cursor(
     account: &Account,
     name: &str,
 ) -> Result<Option<Value>, Error> {
-    let Some(id) = account_id(c, account).await? else {
-        return Ok(None);
-    };
-    let rows = query(
-        c,
-        "reading a cursor",
-        "SELECT value FROM xdm_cursors WHERE account = $1 AND name = $2",
-        &[&id, &name.replace('\0', "")],
-    )
-    .await?;
+    match account_id(c, account).await? {
+        Some(id) => cursor_by_id(c, id, name).await,
+        None => Ok(None),
+    }
+}
+
+/// Cursor `name` of the account with id `id`.
+pub(crate) async fn cursor_by_id(
+    c: &tokio_postgres::Client,
+    id: i32,
+    name: &str,
+) -> Result<Option<Value>, Error> {
+    let rows = c
+        .query(
+            "SELECT value FROM xdm_cursors WHERE account = $1 AND name = $2",
+            &[&id, &name.replace('\0', "")],
+        )
+        .await
+        .map_err(db("reading a cursor"))?;
     rows.first()
         .map(|r| {
             serde_json::from_str(r.get::<_, &str>(0))

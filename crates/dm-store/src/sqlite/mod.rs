@@ -203,6 +203,17 @@ pub(crate) struct SqliteWriter {
 }
 
 impl SqliteWriter {
+    pub(crate) async fn cursor(&self, name: &str) -> Result<Option<Value>, Error> {
+        let (conn, account, name) = (Arc::clone(&self.conn), self.account, name.to_owned());
+        blocking(move || {
+            let conn = conn
+                .lock()
+                .map_err(|_| Error::corrupt("writer connection", "poisoned by a panic"))?;
+            read::cursor_by_id(&conn, account, &name)
+        })
+        .await
+    }
+
     pub(crate) async fn apply(&mut self, batch: Batch) -> Result<Applied, Error> {
         let conn = Arc::clone(&self.conn);
         let account = self.account;

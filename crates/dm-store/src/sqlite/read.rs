@@ -75,9 +75,14 @@ pub(crate) fn cursor(
     account: &Account,
     name: &str,
 ) -> Result<Option<Value>, Error> {
-    let Some(id) = account_id(conn, account)? else {
-        return Ok(None);
-    };
+    match account_id(conn, account)? {
+        Some(id) => cursor_by_id(conn, id, name),
+        None => Ok(None),
+    }
+}
+
+/// Cursor `name` of the account with id `id`.
+pub(crate) fn cursor_by_id(conn: &Connection, id: i64, name: &str) -> Result<Option<Value>, Error> {
     let json: Option<String> = conn
         .prepare_cached("SELECT value FROM cursors WHERE account = ?1 AND name = ?2")
         .and_then(|mut s| s.query_row(params![id, name], |r| r.get(0)).optional())
