@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use serde::Deserialize;
+
 use dm_model::{ConversationKind, DmConversationId, Timestamp, User, UserId};
 
 use crate::error::Error;
@@ -66,7 +68,19 @@ pub(crate) struct Delta {
     pub messages: i64,
     /// `(seq, id)` of the latest new message.
     pub last_message: Option<(i64, String)>,
+    /// Participants the id does not already name (a one-to-one id names both users, so
+    /// usually none there: nothing to write).
     pub participants: BTreeSet<String>,
+    /// The users the id names.
+    pub implied: Vec<String>,
+}
+
+/// The users a conversation id names: both users of a one-to-one id, none for a group.
+pub(crate) fn implied_participants(conversation: &str) -> Vec<String> {
+    match DmConversationId::parse(conversation).map(|c| c.kind()) {
+        Ok(ConversationKind::OneToOne { low, high }) => vec![low.to_string(), high.to_string()],
+        _ => Vec::new(),
+    }
 }
 
 /// Folds newly stored events into one delta per conversation (events without a conversation
@@ -78,19 +92,10 @@ pub(crate) fn deltas<'a>(new_events: impl IntoIterator<Item = &'a EventRow>) -> 
             continue;
         };
         let d = by_id.entry(conv).or_insert_with(|| {
-            let mut participants = BTreeSet::new();
-            let parsed = DmConversationId::parse(conv)
-                .ok()
-                .map(|c| c.kind())
-                .unwrap_or(ConversationKind::Group);
-            let is_group = !matches!(parsed, ConversationKind::OneToOne { .. });
-            if let ConversationKind::OneToOne { low, high } = parsed {
-                participants.insert(low.to_string());
-                participants.insert(high.to_string());
-            }
+            let implied = implied_participants(conv);
             Delta {
                 id: conv.to_owned(),
-                is_group,
+                is_group: implied.is_empty(),
                 first_seq: e.seq,
                 last_seq: e.seq,
                 first_time_ms: None,
@@ -98,7 +103,8 @@ pub(crate) fn deltas<'a>(new_events: impl IntoIterator<Item = &'a EventRow>) -> 
                 events: 0,
                 messages: 0,
                 last_message: None,
-                participants,
+                participants: BTreeSet::new(),
+                implied,
             }
         });
         d.first_seq = d.first_seq.min(e.seq);
@@ -114,7 +120,11 @@ pub(crate) fn deltas<'a>(new_events: impl IntoIterator<Item = &'a EventRow>) -> 
                 d.last_message = Some((e.seq, e.id.clone()));
             }
         }
-        d.participants.extend(e.people.iter().cloned());
+        for p in &e.people {
+            if !d.implied.contains(p) {
+                d.participants.insert(p.clone());
+            }
+        }
     }
     by_id.into_values().collect()
 }
@@ -128,14 +138,11 @@ pub(crate) fn timestamp(ms: Option<i64>) -> Option<Timestamp> {
 }
 
 /// A participant from its id and stored user JSON.
-pub(crate) fn participant(user_id: &str, json: Option<&str>) -> Result<Participant, Error> {
+fn participant(user_id: &str, json: Option<&serde_json::Value>) -> Result<Participant, Error> {
     let id =
         UserId::parse(user_id).map_err(|e| Error::corrupt(format!("participant {user_id}"), e))?;
     let user = json
-        .map(|j| {
-            serde_json::from_str::<User>(j)
-                .map_err(|e| Error::corrupt(format!("user {user_id}"), e))
-        })
+        .map(|j| User::deserialize(j).map_err(|e| Error::corrupt(format!("user {user_id}"), e)))
         .transpose()?;
     Ok(Participant { id, user })
 }
@@ -150,23 +157,42 @@ pub(crate) struct ConversationRow {
     pub last_message_id: Option<String>,
 }
 
-/// Conversations from their rows (in order), participant rows `(conversation, user id, user
-/// JSON)` and the last messages by event id.
+/// The user ids the conversations of `rows` and the stored `members` (`(conversation, user
+/// id)`) name, for fetching their users.
+pub(crate) fn participant_ids(
+    rows: &[ConversationRow],
+    members: &[(String, String)],
+) -> BTreeSet<String> {
+    let mut ids: BTreeSet<String> = members.iter().map(|(_, u)| u.clone()).collect();
+    for r in rows {
+        ids.extend(implied_participants(&r.id));
+    }
+    ids
+}
+
+/// Conversations from their rows (in order), the stored participants `(conversation, user
+/// id)` beyond those the ids name, the stored users (JSON by id) and the last messages by
+/// event id.
 pub(crate) fn build(
     rows: Vec<ConversationRow>,
-    members: Vec<(String, String, Option<String>)>,
+    members: Vec<(String, String)>,
+    users: &HashMap<String, serde_json::Value>,
     mut last: HashMap<String, StoredEvent>,
 ) -> Result<Vec<Conversation>, Error> {
-    let mut by_conv: HashMap<String, Vec<Participant>> = HashMap::new();
-    for (conv, user_id, json) in members {
-        let p = participant(&user_id, json.as_deref())?;
-        by_conv.entry(conv).or_default().push(p);
+    let mut by_conv: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (conv, user_id) in members {
+        by_conv.entry(conv).or_default().insert(user_id);
     }
     rows.into_iter()
         .map(|r| {
             let id = DmConversationId::parse(&r.id)
                 .map_err(|e| Error::corrupt(format!("conversation {}", r.id), e))?;
-            let mut participants = by_conv.remove(&r.id).unwrap_or_default();
+            let mut ids = by_conv.remove(&r.id).unwrap_or_default();
+            ids.extend(implied_participants(&r.id));
+            let mut participants = ids
+                .iter()
+                .map(|u| participant(u, users.get(u)))
+                .collect::<Result<Vec<_>, Error>>()?;
             participants.sort_by(|a, b| a.id.cmp(&b.id));
             Ok(Conversation {
                 id,

@@ -247,18 +247,21 @@ pub(crate) async fn conversations(
         last_message_id: r.get(5),
     })
     .collect();
-    let members: Vec<(String, String, Option<String>)> = query(
+    let members: Vec<(String, String)> = query(
         c,
         "reading conversation participants",
-        "SELECT p.conversation, p.user_id, u.json FROM xdm_conversation_participants p
-         LEFT JOIN xdm_users u ON u.account = p.account AND u.id = p.user_id
-         WHERE p.account = $1",
+        "SELECT conversation, user_id FROM xdm_conversation_participants WHERE account = $1",
         &[&acc],
     )
     .await?
     .iter()
-    .map(|r| (r.get(0), r.get(1), r.get(2)))
+    .map(|r| (r.get(0), r.get(1)))
     .collect();
+    let wanted = Wanted {
+        users: conversation::participant_ids(&rows, &members),
+        ..Wanted::default()
+    };
+    let users = fetch_objects(c, acc, &wanted).await?.users;
     let last_ids: Vec<&str> = rows
         .iter()
         .filter_map(|r| r.last_message_id.as_deref())
@@ -276,7 +279,7 @@ pub(crate) async fn conversations(
             last.insert(s.event.id.to_string(), s);
         }
     }
-    conversation::build(rows, members, last)
+    conversation::build(rows, members, &users, last)
 }
 
 /// Full-text search.

@@ -13,7 +13,7 @@
 use std::ops::Range;
 
 use unicode_normalization::char::decompose_compatible;
-use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 /// Longest folded token kept (characters); longer words are cut to this.
 pub(crate) const MAX_TOKEN_CHARS: usize = 64;
@@ -37,6 +37,14 @@ enum Class {
 }
 
 fn class(c: char) -> Class {
+    if c.is_ascii() {
+        // The fast path: ASCII letters and digits are words, everything else separates.
+        return if c.is_ascii_alphanumeric() {
+            Class::Word
+        } else {
+            Class::Separator
+        };
+    }
     if matches!(
         c,
         '\u{200D}' | '\u{FE0E}' | '\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}'
@@ -44,30 +52,45 @@ fn class(c: char) -> Class {
     {
         return Class::Extend;
     }
-    match c.general_category_group() {
-        GeneralCategoryGroup::Letter | GeneralCategoryGroup::Number => Class::Word,
-        GeneralCategoryGroup::Mark => Class::Extend,
-        GeneralCategoryGroup::Symbol if c.general_category() == GeneralCategory::OtherSymbol => {
-            Class::Symbol
-        }
-        GeneralCategoryGroup::Other if c.general_category() == GeneralCategory::PrivateUse => {
-            Class::Word
-        }
+    use GeneralCategory as G;
+    match c.general_category() {
+        G::OtherSymbol => Class::Symbol,
+        G::NonspacingMark | G::SpacingMark | G::EnclosingMark => Class::Extend,
+        g if is_word_category(g) => Class::Word,
         _ => Class::Separator,
     }
 }
 
+/// Letters, numbers and private-use characters.
+fn is_word_category(g: GeneralCategory) -> bool {
+    use GeneralCategory as G;
+    matches!(
+        g,
+        G::UppercaseLetter
+            | G::LowercaseLetter
+            | G::TitlecaseLetter
+            | G::ModifierLetter
+            | G::OtherLetter
+            | G::DecimalNumber
+            | G::LetterNumber
+            | G::OtherNumber
+            | G::PrivateUse
+    )
+}
+
 /// Folds a word: NFKD, marks dropped, lowercased, hand folds; `None` when nothing is left.
 fn fold_word(raw: &str) -> Option<String> {
+    if raw.is_ascii() {
+        // NFKD and the hand folds leave ASCII letters and digits as they are.
+        let mut out = raw[..raw.len().min(MAX_TOKEN_CHARS)].to_owned();
+        out.make_ascii_lowercase();
+        return (!out.is_empty()).then_some(out);
+    }
     let mut out = String::with_capacity(raw.len());
     let mut chars = 0;
     for c in raw.chars() {
         decompose_compatible(c, |d| {
-            let keep = matches!(
-                d.general_category_group(),
-                GeneralCategoryGroup::Letter | GeneralCategoryGroup::Number
-            ) || d.general_category() == GeneralCategory::PrivateUse;
-            if !keep {
+            if !is_word_category(d.general_category()) {
                 return;
             }
             for l in d.to_lowercase() {

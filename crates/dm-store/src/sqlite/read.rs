@@ -233,23 +233,26 @@ pub(crate) fn conversations(
             .collect()
         })
         .map_err(db("reading conversations"))?;
-    let members: Vec<(String, String, Option<String>)> = conn
+    let members: Vec<(String, String)> = conn
         .prepare_cached(
-            "SELECT p.conversation, p.user_id, u.json FROM conversation_participants p
-             LEFT JOIN users u ON u.account = p.account AND u.id = p.user_id
-             WHERE p.account = ?1",
+            "SELECT conversation, user_id FROM conversation_participants WHERE account = ?1",
         )
         .and_then(|mut s| {
-            s.query_map([acc], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            s.query_map([acc], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect()
         })
         .map_err(db("reading conversation participants"))?;
+    let wanted = Wanted {
+        users: conversation::participant_ids(&rows, &members),
+        ..Wanted::default()
+    };
+    let users = fetch_objects(conn, acc, &wanted)?.users;
     let last_ids: Vec<&str> = rows
         .iter()
         .filter_map(|r| r.last_message_id.as_deref())
         .collect();
     let last = last_messages(conn, acc, &last_ids)?;
-    conversation::build(rows, members, last)
+    conversation::build(rows, members, &users, last)
 }
 
 fn last_messages(
