@@ -9,12 +9,36 @@ use serde_json::Value;
 /// The environment variable holding the Prism base URL (`http://127.0.0.1:4010`).
 pub const PRISM_URL_ENV: &str = "PRISM_URL";
 
-/// The Prism base URL, if a conformance run set one.
-pub fn prism_url() -> Option<String> {
-    std::env::var(PRISM_URL_ENV)
+/// The mock of each vendored spec `.ci/prism-run.sh` starts: the spec file (as
+/// `dm_query::Operation::spec_file` names it), the variable holding the URL of its mock, and
+/// that of its copy whose OAuth 1.0a scheme Prism checks.
+pub const MOCKS: &[(&str, &str, &str)] = &[
+    (
+        "spec/openapi-dm-2.166.json",
+        PRISM_URL_ENV,
+        "PRISM_OAUTH1_URL",
+    ),
+    (
+        "spec/openapi-media-realtime-2.167.json",
+        "PRISM_MEDIA_REALTIME_URL",
+        "PRISM_MEDIA_REALTIME_OAUTH1_URL",
+    ),
+];
+
+/// The URL in the environment variable `var`, without a trailing `/`, if set and not blank.
+pub fn env_url(var: &str) -> Option<String> {
+    std::env::var(var)
         .ok()
         .map(|u| u.trim().trim_end_matches('/').to_string())
         .filter(|u| !u.is_empty())
+}
+
+/// The variable holding the URL of the mock of `spec_file` (with OAuth 1.0a checked, or not).
+pub fn mock_var(spec_file: &str, oauth1: bool) -> Option<&'static str> {
+    MOCKS
+        .iter()
+        .find(|(file, ..)| *file == spec_file)
+        .map(|(_, bearer, signed)| if oauth1 { *signed } else { *bearer })
 }
 
 /// The request violations in an `sl-violations` header value, as `location: message`.

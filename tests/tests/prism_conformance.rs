@@ -1,10 +1,13 @@
-//! The official spec as an independent oracle: every kind of request xdm builds is sent
-//! through the hyper transport to Stoplight Prism (a mock of `spec/openapi-dm-2.166.json`),
-//! and any request violation Prism reports in `sl-violations` fails the test. What Prism
-//! cannot check (comma-joined lists, exact parameter names) is asserted here.
+//! The official specs as an independent oracle: every kind of request xdm builds is sent
+//! through the hyper transport to Stoplight Prism (a mock of the spec file its operation is read
+//! from, `Operation::spec_file`: `spec/openapi-dm-2.166.json` or
+//! `spec/openapi-media-realtime-2.167.json`), and any request violation Prism reports in
+//! `sl-violations` fails the test. What Prism cannot check (comma-joined lists, exact parameter
+//! names) is asserted here.
 //!
-//! Needs `PRISM_URL` (and `PRISM_OAUTH1_URL` for OAuth 1.0a); run it with
-//! `cargo xtask conformance`. Without them the tests print a message and pass, unless
+//! Needs `PRISM_URL` (and `PRISM_OAUTH1_URL` for OAuth 1.0a), and the mocks of the second spec
+//! (`PRISM_MEDIA_REALTIME_URL`, `PRISM_MEDIA_REALTIME_OAUTH1_URL`) for its operations; run it
+//! with `cargo xtask conformance`. Without them the tests print a message and pass, unless
 //! `XDM_REQUIRE_PRISM=1` (set by `cargo xtask conformance`) makes that a failure.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,7 +28,7 @@ use proptest::sample::subsequence;
 use proptest::strategy::ValueTree as _;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
-use xdm_tests::prism::{prism_url, request_violations};
+use xdm_tests::prism::{MOCKS, env_url, mock_var, request_violations};
 
 /// Generated lookup queries per list operation.
 const QUERIES_PER_SCOPE: u32 = 120;
@@ -33,11 +36,7 @@ const QUERIES_PER_SCOPE: u32 = 120;
 const BODIES_PER_SEND: u32 = 40;
 
 fn url_or_skip(var: &str) -> Option<String> {
-    let url = if var == "PRISM_URL" {
-        prism_url()
-    } else {
-        std::env::var(var).ok().filter(|u| !u.trim().is_empty())
-    };
+    let url = env_url(var);
     if url.is_none() {
         let required = std::env::var("XDM_REQUIRE_PRISM").is_ok_and(|v| v == "1");
         assert!(!required, "{var} is not set but XDM_REQUIRE_PRISM=1");
@@ -48,11 +47,19 @@ fn url_or_skip(var: &str) -> Option<String> {
 
 // ---------------------------------------------------------------- the spec's parameter names
 
-/// The query parameter names each operation declares, read from the spec.
+/// The query parameter names each operation declares (by `operationId`), read from every
+/// spec file that has a mock.
 fn spec_query_params() -> BTreeMap<String, BTreeSet<String>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi-dm-2.166.json");
-    let spec: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let mut out = BTreeMap::new();
+    for (file, ..) in MOCKS {
+        let path = format!("{}/../{file}", env!("CARGO_MANIFEST_DIR"));
+        let spec: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        spec_file_query_params(&spec, &mut out);
+    }
+    out
+}
+
+fn spec_file_query_params(spec: &Value, out: &mut BTreeMap<String, BTreeSet<String>>) {
     for (_, item) in spec["paths"].as_object().unwrap() {
         for (_, op) in item.as_object().unwrap() {
             let Some(id) = op.get("operationId").and_then(Value::as_str) else {
@@ -71,10 +78,10 @@ fn spec_query_params() -> BTreeMap<String, BTreeSet<String>> {
                     names.insert(p["name"].as_str().unwrap().to_string());
                 }
             }
-            out.insert(id.to_string(), names);
+            let before = out.insert(id.to_string(), names);
+            assert!(before.is_none(), "`{id}` is in two spec files");
         }
     }
-    out
 }
 
 /// Client-side checks Prism cannot make: every query key is a parameter the spec declares
@@ -85,11 +92,10 @@ fn check_query(request: &http::Request<Bytes>, spec: &BTreeMap<String, BTreeSet<
         .extensions()
         .get::<Operation>()
         .expect("operation extension");
-    let op_id = spec
-        .keys()
-        .find(|k| Operation::from_operation_id(k) == Some(*op))
-        .unwrap_or_else(|| panic!("operation {op:?} is in the spec"));
-    let allowed = &spec[op_id];
+    let op_id = op.operation_id();
+    let allowed = spec
+        .get(op_id)
+        .unwrap_or_else(|| panic!("operation {op:?} is in {}", op.spec_file()));
     let query = request.uri().query().unwrap_or_default();
     let mut seen = BTreeSet::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
@@ -133,7 +139,28 @@ impl Oracle {
         }
     }
 
+    /// Points a request xdm built (against `base`) at the mock of its operation's spec file.
+    fn route(&self, request: &mut http::Request<Bytes>) {
+        let Some(op) = request.extensions().get::<Operation>().copied() else {
+            return; // a hand-made probe: sent where it says
+        };
+        let var = mock_var(op.spec_file(), self.oauth1.is_some())
+            .unwrap_or_else(|| panic!("{op}: no Prism mock of {}", op.spec_file()));
+        let url = env_url(var).unwrap_or_else(|| {
+            panic!(
+                "{op} is checked against {}, but {var} is not set (run `cargo xtask conformance`)",
+                op.spec_file()
+            )
+        });
+        let mock: http::Uri = url.parse().unwrap();
+        let mut parts = request.uri().clone().into_parts();
+        parts.scheme = mock.scheme().cloned();
+        parts.authority = mock.authority().cloned();
+        *request.uri_mut() = http::Uri::from_parts(parts).unwrap();
+    }
+
     async fn verdict(&self, mut request: http::Request<Bytes>) -> (u16, Vec<String>) {
+        self.route(&mut request);
         let header = match &self.oauth1 {
             Some(c) => c
                 .authorization_header(request.method().as_str(), request.uri(), None)
@@ -354,6 +381,24 @@ async fn send_everything(oracle: &mut Oracle, scale: u32) {
 
 // ---------------------------------------------------------------- tests
 
+/// Runs without Prism: every operation's spec file has a mock, and its query parameter
+/// names are read from that file.
+#[test]
+fn every_operation_has_a_mock_of_its_spec_file() {
+    let spec = spec_query_params();
+    for op in Operation::ALL {
+        for oauth1 in [false, true] {
+            assert!(mock_var(op.spec_file(), oauth1).is_some(), "{op}");
+        }
+        let names = spec
+            .get(op.operation_id())
+            .unwrap_or_else(|| panic!("{op}"));
+        let declared: BTreeSet<String> = op.query_params().iter().map(|s| s.to_string()).collect();
+        assert_eq!(*names, declared, "{op}");
+    }
+    assert_eq!(spec.len(), Operation::ALL.len());
+}
+
 #[tokio::test]
 async fn canaries_prove_prism_validates_requests() {
     let Some(url) = url_or_skip("PRISM_URL") else {
@@ -384,6 +429,86 @@ async fn canaries_prove_prism_validates_requests() {
     let (status, violations) = oracle.verdict(body).await;
     assert_eq!(status, 422);
     assert!(!violations.is_empty());
+}
+
+#[tokio::test]
+async fn canaries_prove_prism_validates_media_and_realtime_requests() {
+    let Some(url) = url_or_skip("PRISM_MEDIA_REALTIME_URL") else {
+        return;
+    };
+    let oracle = Oracle::new(&url, false);
+    for path in [
+        "/2/activity/stream?backfill_minutes=6",
+        "/2/activity/stream?start_time=yesterday",
+        "/2/media/upload?media_id=abc&command=STATUS",
+        "/2/media/upload?media_id=1&command=INIT",
+        "/2/webhooks?webhook_config.fields=secret",
+    ] {
+        let request = http::Request::get(format!("{url}{path}"))
+            .body(Bytes::new())
+            .unwrap();
+        let (status, violations) = oracle.verdict(request).await;
+        assert_eq!(status, 422, "{path}");
+        assert!(
+            !violations.is_empty(),
+            "{path}: Prism reported no violation (validation is off)"
+        );
+    }
+    for (path, body) in [
+        (
+            "/2/media/upload/initialize",
+            r#"{"media_category":"tweet_bogus"}"#,
+        ),
+        (
+            "/2/media/upload/1/append",
+            r#"{"media":"AAEC","segment_index":1000}"#,
+        ),
+        (
+            "/2/activity/subscriptions",
+            r#"{"event_type":"dm.bogus","filter":{"user_id":"1"}}"#,
+        ),
+    ] {
+        let request = http::Request::post(format!("{url}{path}"))
+            .header("content-type", "application/json")
+            .body(Bytes::from(body))
+            .unwrap();
+        let (status, violations) = oracle.verdict(request).await;
+        assert_eq!(status, 422, "{path}");
+        assert!(!violations.is_empty(), "{path}");
+    }
+    // The stream takes the app's bearer token and nothing else: security is checked.
+    let unsigned = http::Request::get(format!("{url}/2/activity/stream"))
+        .body(Bytes::new())
+        .unwrap();
+    let response = HyperTransport::new().unwrap().send(unsigned).await.unwrap();
+    assert_eq!(response.status(), 401);
+}
+
+#[tokio::test]
+async fn requests_go_to_the_mock_of_their_spec_file() {
+    let (Some(dm), Some(_)) = (
+        url_or_skip("PRISM_URL"),
+        url_or_skip("PRISM_MEDIA_REALTIME_URL"),
+    ) else {
+        return;
+    };
+    let spec = spec_query_params();
+    let mut oracle = Oracle::new(&dm, false);
+    // Built against the DM mock's URL, as every request is; tagged with an operation of the
+    // second spec, it is validated by that spec's mock (the DM mock would answer 404).
+    let mut request = http::Request::get(format!("{dm}/2/webhooks?webhook_config.fields=id,url"))
+        .body(Bytes::new())
+        .unwrap();
+    request.extensions_mut().insert(Operation::GetWebhooks);
+    check_query(&request, &spec);
+    oracle.valid(request).await;
+    let mut request = http::Request::get(format!("{dm}/2/dm_events?max_results=5"))
+        .body(Bytes::new())
+        .unwrap();
+    request.extensions_mut().insert(Operation::GetDmEvents);
+    check_query(&request, &spec);
+    oracle.valid(request).await;
+    assert_eq!(oracle.validated, 2);
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! `cargo xtask conformance`: the Prism conformance suite. Installs and starts Stoplight
-//! Prism (`.ci/prism-run.sh`, needs Node and npm), proves validation is on with canaries,
-//! runs `tests/tests/prism_conformance.rs` against it, and stops Prism.
+//! Prism mocks of every vendored spec (`.ci/prism-run.sh`, needs Node and npm), proves
+//! validation is on with canaries, runs `tests/tests/prism_conformance.rs` against them, and
+//! stops Prism.
 
 use std::process::Command;
 

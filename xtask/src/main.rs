@@ -1,11 +1,12 @@
 //! `cargo xtask`: project automation.
 //!
-//! - `cargo xtask codegen [--check]`: regenerate the checked-in files derived from
-//!   `spec/openapi-dm-2.166.json`; with `--check`, fail when any of them is stale.
+//! - `cargo xtask codegen [--check]`: regenerate the checked-in files derived from the
+//!   vendored specs (`spec/openapi-dm-2.166.json`, `spec/openapi-media-realtime-2.167.json`);
+//!   with `--check`, fail when any of them is stale.
 //! - `cargo xtask bench [--quick]`: the end-to-end benchmarks (see `docs/benchmarks.md`).
 //! - `cargo xtask fuzz [--cases N]`: the bad-input properties, a million cases or more.
 //! - `cargo xtask conformance`: every request xdm builds, validated by Prism against the
-//!   official spec (needs Node and npm; see `docs/reliability.md`).
+//!   official spec its operation comes from (needs Node and npm; see `docs/reliability.md`).
 
 mod bench;
 mod codegen;

@@ -1,11 +1,12 @@
 //! Hand-written behaviour of the generated open enums ([`DmEventField`], [`Expansion`],
-//! [`UserField`], [`TweetField`], [`MediaField`], [`EventType`]): parsing, display and serde.
+//! [`UserField`], [`TweetField`], [`MediaField`], [`EventType`], [`WebhookConfigField`]):
+//! parsing, display and serde.
 
 use std::fmt;
 use std::str::FromStr;
 
 pub use crate::generated::fields::{
-    DmEventField, EventType, Expansion, MediaField, TweetField, UserField,
+    DmEventField, EventType, Expansion, MediaField, TweetField, UserField, WebhookConfigField,
 };
 
 /// A string that is not one of the values the spec lists for a parameter.
@@ -103,5 +104,6 @@ open_enum_impls!(
     UserField,
     TweetField,
     MediaField,
-    EventType
+    EventType,
+    WebhookConfigField
 );

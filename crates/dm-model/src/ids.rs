@@ -300,6 +300,15 @@ numeric_id!(
     /// An uploaded media id (`MediaId`, `^[0-9]{1,19}$`), as used in message attachments.
     MediaId
 );
+numeric_id!(
+    /// A registered webhook's id (`WebhookConfigId`, `^[0-9]{1,19}$`), e.g. `"1234567890"`.
+    WebhookConfigId
+);
+numeric_id!(
+    /// An X Activity API subscription id (`^[0-9]{1,19}$`; the spec gives the pattern inline,
+    /// without a schema name).
+    ActivitySubscriptionId
+);
 
 /// A media key (`MediaKey`, `^([0-9]+)_([0-9]+)$`), e.g. `"5_1583157113245011970"`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

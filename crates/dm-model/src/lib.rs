@@ -62,6 +62,7 @@ mod includes;
 mod media;
 mod place;
 mod problem;
+pub mod record;
 mod request;
 mod timestamp;
 mod tweet;
@@ -81,8 +82,12 @@ pub use envelope::{
 pub use event::{DmAttachments, DmEvent, EventKind, ReferencedTweet};
 pub use fields::{
     DmEventField, EventType, Expansion, MediaField, TweetField, UnknownValue, UserField,
+    WebhookConfigField,
 };
-pub use ids::{DmEventId, DmResourceId, IdError, MediaId, MediaKey, TweetId, UserId};
+pub use ids::{
+    ActivitySubscriptionId, DmEventId, DmResourceId, IdError, MediaId, MediaKey, TweetId, UserId,
+    WebhookConfigId,
+};
 pub use includes::Includes;
 pub use media::{Media, MediaPlaybackMetrics, MediaPublicMetrics, MediaType, Variant};
 pub use place::{Place, PlaceGeo, Poll, PollOption, Topic};

@@ -3,8 +3,9 @@
 use std::str::FromStr;
 
 use dm_model::{
-    ConversationKind, DmConversationId, DmEventField, DmResourceId, EventType, Expansion,
-    MediaField, MediaKey, Timestamp, TweetField, UserField, UserId, decode,
+    ActivitySubscriptionId, ConversationKind, DmConversationId, DmEventField, DmResourceId,
+    EventType, Expansion, MediaField, MediaKey, Timestamp, TweetField, UserField, UserId,
+    WebhookConfigField, WebhookConfigId, decode,
 };
 
 #[test]
@@ -157,4 +158,29 @@ fn field_enums() {
     // Spec order is the sort order; unknown values sort last.
     assert!(DmEventField::Attachments < DmEventField::Text);
     assert!(DmEventField::Text < DmEventField::other("zzz"));
+
+    // From the second spec: the webhook list's fields.
+    assert_eq!(WebhookConfigField::PARAM, "webhook_config.fields");
+    let names: Vec<&str> = WebhookConfigField::ALL.iter().map(|f| f.as_str()).collect();
+    assert_eq!(names, ["created_at", "id", "url", "valid"]);
+    assert!("secret".parse::<WebhookConfigField>().is_err());
+    assert_eq!(
+        decode::<WebhookConfigField>(br#""valid""#).unwrap(),
+        WebhookConfigField::Valid
+    );
+}
+
+#[test]
+fn webhook_and_subscription_ids_are_numeric() {
+    let w = WebhookConfigId::from_str("1234567890").unwrap();
+    assert_eq!(w.as_u64(), 1_234_567_890);
+    assert_eq!(WebhookConfigId::PATTERN, "^[0-9]{1,19}$");
+    let err = WebhookConfigId::from_str("12a").unwrap_err();
+    assert_eq!(err.kind, "WebhookConfigId");
+    let s = ActivitySubscriptionId::from_str("1915510368169844736").unwrap();
+    assert_eq!(s.to_string(), "1915510368169844736");
+    assert!(ActivitySubscriptionId::from_str("").is_err());
+    assert!(ActivitySubscriptionId::from_str("12345678901234567890").is_err());
+    let decoded: ActivitySubscriptionId = decode(br#""42""#).unwrap();
+    assert_eq!(decoded.as_str(), "42");
 }

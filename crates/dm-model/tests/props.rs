@@ -1,5 +1,6 @@
 //! Property tests with strategies drawn from the spec's id patterns and enums.
 
+use dm_model::record::{RecordWriter, record_value};
 use dm_model::{
     DmConversationId, DmEventField, DmEventsPage, EventType, Expansion, MediaField, MediaKey,
     TweetField, UserField, UserId, decode, parse_error_body,
@@ -209,6 +210,19 @@ proptest! {
             for (k, v) in raw.as_object().unwrap().iter().filter(|(k, _)| k.starts_with("zz_")) {
                 prop_assert_eq!(typed.extra.get(k), Some(v));
             }
+        }
+    }
+
+    #[test]
+    fn records_render_like_their_value(body in page(), extra in any_json()) {
+        let mut page: DmEventsPage = decode(&serde_json::to_vec(&body).unwrap()).unwrap();
+        // Unknown members of any shape, sorted or not, on every event.
+        for event in &mut page.data {
+            event.extra.insert("zz_any".into(), extra.clone());
+        }
+        let mut writer = RecordWriter::new();
+        for event in &page.data {
+            prop_assert_eq!(writer.to_line(event, &page.includes), record_value(event, &page.includes).to_string());
         }
     }
 

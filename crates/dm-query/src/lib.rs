@@ -3,9 +3,11 @@
 //! This crate does no I/O: it turns typed request values into `http::Request<Bytes>` that
 //! any transport can send, and parses query strings back (for servers and tests).
 //!
-//! - [`Operation`]: the eleven DM operations, generated from the OpenAPI spec (method, path
-//!   template, path parameters and their id patterns, success status, OAuth 2.0 scopes,
-//!   idempotency).
+//! - [`Operation`]: every operation of the vendored OpenAPI specs, generated from them: the
+//!   eleven DM operations, then media upload, the X Activity API, webhooks and the Account
+//!   Activity API (method, path template, path parameters and their id patterns, query
+//!   parameters, media types, success status, accepted [`AuthScheme`]s and OAuth 2.0 scopes,
+//!   streaming, idempotency).
 //! - [`EventsQuery`] / [`FieldsQuery`]: validated, canonical query strings (`max_results`
 //!   `1..=100`, `pagination_token` of 16+ characters, comma-joined lists without duplicates,
 //!   classic `tweet.fields` / `referenced_tweets.id` names), with [`EventsQuery::parse`] as
@@ -58,7 +60,7 @@ mod request;
 
 pub use base_url::BaseUrl;
 pub use error::QueryError;
-pub use operation::{Operation, PathParam};
+pub use operation::{AuthScheme, Operation, PathParam};
 pub use query::{EventsQuery, FieldsQuery, QueryWarning};
 pub use request::{
     ApiRequest, BlockDms, CreateGroup, DeleteEvent, DownloadMedia, GetEvent, ListEvents, Scope,

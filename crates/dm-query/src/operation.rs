@@ -1,9 +1,12 @@
-//! What the generated [`Operation`] enum says about each path parameter, and the
-//! rendering of a path template with percent-encoded segments.
+//! What the generated [`Operation`] enum says about each path parameter and security scheme,
+//! and the rendering of a path template with percent-encoded segments.
 
 use std::fmt;
 
-use dm_model::{DmConversationId, DmEventId, DmResourceId, MediaId, MediaKey, TweetId, UserId};
+use dm_model::{
+    ActivitySubscriptionId, DmConversationId, DmEventId, DmResourceId, MediaId, MediaKey, TweetId,
+    UserId, WebhookConfigId,
+};
 
 use crate::encode::encode_path_segment;
 use crate::error::QueryError;
@@ -22,8 +25,43 @@ pub struct PathParam {
     /// `false` when the spec declares the parameter as a bare string (the conversation id of
     /// send-to-conversation); the value is still validated as [`PathParam::id_type`].
     pub pattern_in_spec: bool,
-    /// The spec's description.
+    /// The spec's description (empty when it gives none).
     pub description: &'static str,
+}
+
+/// A way to authenticate a request: one of the spec's security schemes.
+///
+/// [`Operation::auth_schemes`] lists the ones an operation accepts, as the spec does. The
+/// activity stream and most subscription and webhook management take only the app's bearer
+/// token (the webhook docs want it for every webhook endpoint; the spec also lists OAuth 1.0a
+/// for create, validate and delete); media upload takes a user's (OAuth 2.0 with
+/// `media.write`, or OAuth 1.0a).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum AuthScheme {
+    /// `BearerToken`: the app-only bearer token (OAuth 2.0 client credentials).
+    AppOnly,
+    /// `OAuth2UserToken`: a user's OAuth 2.0 access token, with the scopes of
+    /// [`Operation::oauth2_scopes`].
+    OAuth2User,
+    /// `UserToken`: OAuth 1.0a user context, a signature per request.
+    OAuth1User,
+}
+
+impl AuthScheme {
+    /// The spec's name for the scheme (`components.securitySchemes`).
+    pub const fn spec_name(self) -> &'static str {
+        match self {
+            AuthScheme::AppOnly => "BearerToken",
+            AuthScheme::OAuth2User => "OAuth2UserToken",
+            AuthScheme::OAuth1User => "UserToken",
+        }
+    }
+
+    /// Whether the scheme acts for a user (user context), not for the app alone.
+    pub const fn is_user_context(self) -> bool {
+        !matches!(self, AuthScheme::AppOnly)
+    }
 }
 
 impl fmt::Display for Operation {
@@ -85,6 +123,17 @@ impl Operation {
 }
 
 impl Operation {
+    /// Whether the spec accepts `scheme` for this operation.
+    pub fn allows(self, scheme: AuthScheme) -> bool {
+        self.auth_schemes().contains(&scheme)
+    }
+
+    /// Whether only the app's bearer token is accepted (no user context): the activity
+    /// stream, most subscription and webhook management.
+    pub fn requires_app_only(self) -> bool {
+        self.auth_schemes() == [AuthScheme::AppOnly]
+    }
+
     /// The operation whose spec `operationId` is `id`.
     pub fn from_operation_id(id: &str) -> Option<Operation> {
         Operation::ALL
@@ -133,6 +182,8 @@ fn check_id(param: &PathParam, value: &str) -> Result<(), QueryError> {
         "MediaKey" => value.parse::<MediaKey>().map(drop),
         "TweetId" => value.parse::<TweetId>().map(drop),
         "DmResourceId" => value.parse::<DmResourceId>().map(drop),
+        "WebhookConfigId" => value.parse::<WebhookConfigId>().map(drop),
+        "ActivitySubscriptionId" => value.parse::<ActivitySubscriptionId>().map(drop),
         // A type a newer spec introduced: still percent-encoded; a unit test keeps this list
         // in step with the generated operations.
         _ => Ok(()),
@@ -143,29 +194,54 @@ fn check_id(param: &PathParam, value: &str) -> Result<(), QueryError> {
     })
 }
 
-/// The id types [`Operation::render_path`] validates.
+/// The id types [`Operation::render_path`] validates, with their `dm-model` patterns.
 #[cfg(test)]
-pub(crate) const CHECKED_ID_TYPES: &[&str] = &[
-    "UserId",
-    "DmEventId",
-    "DmConversationId",
-    "MediaId",
-    "MediaKey",
-    "TweetId",
-    "DmResourceId",
+pub(crate) const CHECKED_ID_TYPES: &[(&str, &str)] = &[
+    ("UserId", UserId::PATTERN),
+    ("DmEventId", DmEventId::PATTERN),
+    ("DmConversationId", DmConversationId::PATTERN),
+    ("MediaId", MediaId::PATTERN),
+    ("MediaKey", MediaKey::PATTERN),
+    ("TweetId", TweetId::PATTERN),
+    ("DmResourceId", DmResourceId::PATTERN),
+    ("WebhookConfigId", WebhookConfigId::PATTERN),
+    ("ActivitySubscriptionId", ActivitySubscriptionId::PATTERN),
 ];
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const DM_SPEC: &str = "spec/openapi-dm-2.166.json";
+    const MEDIA_REALTIME_SPEC: &str = "spec/openapi-media-realtime-2.167.json";
+
+    fn dm_operations() -> impl Iterator<Item = Operation> {
+        Operation::ALL
+            .iter()
+            .copied()
+            .filter(|o| o.spec_file() == DM_SPEC)
+    }
+
     #[test]
-    fn every_dm_operation_is_listed_once() {
-        assert_eq!(Operation::ALL.len(), 11);
+    fn every_operation_is_listed_once() {
+        assert_eq!(Operation::ALL.len(), 32);
         let mut ids: Vec<&str> = Operation::ALL.iter().map(|o| o.operation_id()).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), 11);
+        assert_eq!(ids.len(), 32);
+        assert_eq!(dm_operations().count(), 11);
+        let rest: Vec<&str> = Operation::ALL
+            .iter()
+            .filter(|o| o.spec_file() != DM_SPEC)
+            .map(|o| o.spec_file())
+            .collect();
+        assert_eq!(rest, [MEDIA_REALTIME_SPEC; 21]);
+        // The DM operations come first, as before the second spec.
+        assert!(
+            Operation::ALL[..11]
+                .iter()
+                .all(|o| o.spec_file() == DM_SPEC)
+        );
     }
 
     #[test]
@@ -180,7 +256,9 @@ mod tests {
             assert_eq!(placeholders, names, "{op}");
             assert!(op.path_template().starts_with("/2/"), "{op}");
             for p in op.path_params() {
-                assert!(CHECKED_ID_TYPES.contains(&p.id_type), "{op}: {}", p.id_type);
+                let checked = CHECKED_ID_TYPES.iter().find(|(t, _)| *t == p.id_type);
+                let (_, pattern) = checked.unwrap_or_else(|| panic!("{op}: {}", p.id_type));
+                assert_eq!(p.pattern, *pattern, "{op}: {}", p.name);
             }
         }
     }
@@ -193,7 +271,7 @@ mod tests {
             Operation::SendToConversation,
             Operation::CreateGroupConversation,
         ];
-        for op in Operation::ALL {
+        for op in &dm_operations().collect::<Vec<_>>() {
             let send = sends.contains(op);
             assert_eq!(
                 op.success_status(),
@@ -211,6 +289,11 @@ mod tests {
                 "{op}"
             );
             assert!(!op.oauth2_scopes().is_empty());
+            assert!(op.allows(AuthScheme::OAuth2User), "{op}");
+            assert!(!op.allows(AuthScheme::AppOnly), "{op}");
+            assert!(!op.is_streaming(), "{op}");
+            let json: &[&str] = if send { &["application/json"] } else { &[] };
+            assert_eq!(op.request_media_types(), json, "{op}");
         }
         assert_eq!(Operation::DeleteDmEvent.method(), Method::DELETE);
         assert_eq!(
@@ -260,6 +343,115 @@ mod tests {
     }
 
     #[test]
+    fn media_and_realtime_facts() {
+        use AuthScheme::{AppOnly, OAuth1User, OAuth2User};
+        use Operation as O;
+        use http::{Method, StatusCode};
+        for op in Operation::ALL.iter().filter(|o| o.spec_file() != DM_SPEC) {
+            assert_eq!(op.success_status(), StatusCode::OK, "{op}");
+            assert_eq!(op.response_media_type(), "application/json", "{op}");
+        }
+        // Media upload: user context with `media.write`, never app-only.
+        let media = [
+            O::UploadMedia,
+            O::InitializeUpload,
+            O::AppendUpload,
+            O::FinalizeUpload,
+            O::GetUploadStatus,
+        ];
+        for op in media {
+            assert_eq!(op.auth_schemes(), [OAuth2User, OAuth1User], "{op}");
+            assert_eq!(op.oauth2_scopes(), ["media.write"], "{op}");
+            assert!(op.supports_oauth1() && !op.requires_app_only(), "{op}");
+        }
+        let both = ["application/json", "multipart/form-data"];
+        assert_eq!(O::UploadMedia.request_media_types(), both);
+        assert_eq!(O::AppendUpload.request_media_types(), both);
+        assert_eq!(
+            O::InitializeUpload.request_media_types(),
+            ["application/json"]
+        );
+        assert!(!O::FinalizeUpload.has_request_body());
+        assert_eq!(O::FinalizeUpload.method(), Method::POST);
+        assert_eq!(O::GetUploadStatus.query_params(), ["media_id", "command"]);
+        let p = O::AppendUpload.path_params()[0];
+        assert_eq!(
+            (p.name, p.id_type, p.pattern_in_spec),
+            ("id", "MediaId", true)
+        );
+
+        // The stream and webhook management: the app's bearer token only.
+        for op in [
+            O::StreamActivity,
+            O::UpdateActivitySubscription,
+            O::DeleteActivitySubscription,
+            O::DeleteActivitySubscriptions,
+            O::GetWebhooks,
+            O::ReplayWebhook,
+            O::GetAaaSubscriptionCount,
+            O::GetAaaSubscriptions,
+            O::DeleteAaaSubscription,
+        ] {
+            assert!(op.requires_app_only(), "{op}");
+            assert!(op.oauth2_scopes().is_empty(), "{op}");
+        }
+        // Webhook create/validate/delete: app-only or OAuth 1.0a, as the spec lists them.
+        for op in [O::CreateWebhook, O::ValidateWebhook, O::DeleteWebhook] {
+            assert_eq!(op.auth_schemes(), [OAuth1User, AppOnly], "{op}");
+        }
+        assert_eq!(
+            O::CreateActivitySubscription.auth_schemes(),
+            [OAuth2User, OAuth1User, AppOnly]
+        );
+        assert!(O::CreateActivitySubscription.oauth2_scopes().is_empty());
+        assert_eq!(
+            O::GetActivitySubscriptions.oauth2_scopes(),
+            ["like.read", "tweet.read"]
+        );
+        for op in [O::CheckAaaSubscription, O::CreateAaaSubscription] {
+            assert_eq!(op.auth_schemes(), [OAuth2User, OAuth1User], "{op}");
+            assert!(op.oauth2_scopes().contains(&"dm.read"), "{op}");
+        }
+        assert!(AppOnly.spec_name() == "BearerToken" && !AppOnly.is_user_context());
+        assert!(OAuth1User.is_user_context());
+
+        let streaming: Vec<Operation> = Operation::ALL
+            .iter()
+            .copied()
+            .filter(|o| o.is_streaming())
+            .collect();
+        assert_eq!(streaming, [O::StreamActivity]);
+        assert_eq!(
+            O::StreamActivity.query_params(),
+            ["backfill_minutes", "start_time", "end_time"]
+        );
+
+        // Repeating is safe for GET/PUT/DELETE and a chunk at its index; not for creates.
+        let not_idempotent = [
+            O::UploadMedia,
+            O::InitializeUpload,
+            O::FinalizeUpload,
+            O::CreateActivitySubscription,
+            O::CreateWebhook,
+            O::ReplayWebhook,
+            O::CreateAaaSubscription,
+        ];
+        for op in Operation::ALL.iter().filter(|o| o.spec_file() != DM_SPEC) {
+            assert_eq!(op.is_idempotent(), !not_idempotent.contains(op), "{op}");
+        }
+        let types: Vec<&str> = O::DeleteAaaSubscription
+            .path_params()
+            .iter()
+            .map(|p| p.id_type)
+            .collect();
+        assert_eq!(types, ["WebhookConfigId", "UserId"]);
+        assert_eq!(
+            O::DeleteActivitySubscription.path_params()[0].id_type,
+            "ActivitySubscriptionId"
+        );
+    }
+
+    #[test]
     fn match_path_inverts_render_path() {
         use http::Method;
         let values: &[&[&str]] = &[
@@ -274,7 +466,33 @@ mod tests {
             &["7", "8", "a.jpg"],
             &["9"],
             &["10"],
+            // Media upload.
+            &[],
+            &[],
+            &["11"],
+            &["12"],
+            &[],
+            // Activity.
+            &[],
+            &[],
+            &[],
+            &["13"],
+            &["14"],
+            &[],
+            // Webhooks.
+            &[],
+            &[],
+            &["15"],
+            &["16"],
+            &[],
+            // Account Activity.
+            &[],
+            &["17"],
+            &["18"],
+            &["19"],
+            &["20", "21"],
         ];
+        assert_eq!(values.len(), Operation::ALL.len());
         for (op, v) in Operation::ALL.iter().zip(values) {
             let path = op.render_path(v).unwrap();
             let (found, got) = Operation::match_path(&op.method(), &path).unwrap();
@@ -305,6 +523,21 @@ mod tests {
             None
         );
         assert_eq!(Operation::from_operation_id("getUsersMe"), None);
+        assert_eq!(
+            Operation::match_path(&Method::POST, "/2/media/upload/initialize"),
+            Some((Operation::InitializeUpload, vec![]))
+        );
+        assert_eq!(
+            Operation::match_path(&Method::POST, "/2/webhooks/replay"),
+            Some((Operation::ReplayWebhook, vec![]))
+        );
+        assert_eq!(
+            Operation::match_path(
+                &Method::GET,
+                "/2/account_activity/webhooks/1/subscriptions/all/list"
+            ),
+            Some((Operation::GetAaaSubscriptions, vec!["1".to_owned()]))
+        );
     }
 
     #[test]
@@ -353,5 +586,27 @@ mod tests {
             })
         );
         assert!(Operation::GetDmEvents.render_path(&["1"]).is_err());
+        for (op, param) in [
+            (Operation::AppendUpload, "id"),
+            (Operation::UpdateActivitySubscription, "subscription_id"),
+            (Operation::DeleteWebhook, "webhook_id"),
+        ] {
+            assert!(
+                matches!(op.render_path(&["12a"]), Err(QueryError::InvalidId { param: p, .. }) if p == param),
+                "{op}"
+            );
+            assert!(op.render_path(&["12345678901234567890"]).is_err(), "{op}");
+        }
+        assert_eq!(
+            Operation::DeleteAaaSubscription
+                .render_path(&["1", "2244994945"])
+                .unwrap(),
+            "/2/account_activity/webhooks/1/subscriptions/2244994945/all"
+        );
+        assert!(
+            Operation::DeleteAaaSubscription
+                .render_path(&["x", "2244994945"])
+                .is_err()
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Built requests sent by hyper to a real HTTP server on 127.0.0.1: what the server receives
 //! is what was built, and the server parses the query back to the same value.
 
+mod common;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 
@@ -91,7 +93,26 @@ async fn round_trip(
     rx.recv().await.unwrap()
 }
 
+/// A request value per operation with one, in declaration order.
 fn requests() -> Vec<Box<dyn ApiRequest>> {
+    let mut out = dm_requests();
+    out.extend(media_requests());
+    out.extend(realtime_requests());
+    out
+}
+
+/// The media upload requests (issue 15; none yet: `common::NOT_BUILT_YET`).
+fn media_requests() -> Vec<Box<dyn ApiRequest>> {
+    Vec::new()
+}
+
+/// The activity, webhook and Account Activity requests (issue 16; none yet:
+/// `common::NOT_BUILT_YET`).
+fn realtime_requests() -> Vec<Box<dyn ApiRequest>> {
+    Vec::new()
+}
+
+fn dm_requests() -> Vec<Box<dyn ApiRequest>> {
     let user: dm_model::UserId = "944480690".parse().unwrap();
     let query = EventsQuery::new()
         .max_results(7)
@@ -198,7 +219,7 @@ async fn every_operation_arrives_as_built() {
             }
         }
     }
-    assert_eq!(operations, Operation::ALL);
+    assert_eq!(operations, common::built_operations());
 }
 
 proptest! {

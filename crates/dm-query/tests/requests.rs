@@ -1,5 +1,7 @@
 //! The URI, method, headers, extension and body of every operation's request.
 
+mod common;
+
 use bytes::Bytes;
 use dm_model::{
     DmEventField, Expansion, GroupConversationRequest, MediaField, MessageRequest, TweetField,
@@ -435,10 +437,40 @@ fn recorded_exchanges_are_reproduced() {
     assert_eq!(checked, 12);
 }
 
+/// The media upload request values (issue 15; none yet: `common::NOT_BUILT_YET`).
+fn media_requests() -> Vec<Box<dyn ApiRequest>> {
+    Vec::new()
+}
+
+/// The activity, webhook and Account Activity request values (issue 16; none yet:
+/// `common::NOT_BUILT_YET`).
+fn realtime_requests() -> Vec<Box<dyn ApiRequest>> {
+    Vec::new()
+}
+
 #[test]
 fn every_operation_has_a_request_value() {
+    let mut requests = dm_requests();
+    requests.extend(media_requests());
+    requests.extend(realtime_requests());
+    let ops: Vec<Operation> = requests.iter().map(|r| r.operation()).collect();
+    assert_eq!(ops, common::built_operations());
+    for r in &requests {
+        let request = r.to_request(&base()).unwrap();
+        let op = r.operation();
+        check(&request, op);
+        assert_eq!(request.body().is_empty(), !op.has_request_body(), "{op}");
+        assert_eq!(
+            request.headers().contains_key("content-type"),
+            op.has_request_body(),
+            "{op}"
+        );
+    }
+}
+
+fn dm_requests() -> Vec<Box<dyn ApiRequest>> {
     let user: dm_model::UserId = "1".parse().unwrap();
-    let requests: Vec<Box<dyn ApiRequest>> = vec![
+    vec![
         Box::new(ListEvents::new(Scope::All, EventsQuery::new())),
         Box::new(ListEvents::new(
             Scope::Conversation("1-2".parse().unwrap()),
@@ -476,18 +508,5 @@ fn every_operation_has_a_request_value() {
             user_id: user.clone(),
         }),
         Box::new(UnblockDms { user_id: user }),
-    ];
-    let ops: Vec<Operation> = requests.iter().map(|r| r.operation()).collect();
-    assert_eq!(ops, Operation::ALL);
-    for r in &requests {
-        let request = r.to_request(&base()).unwrap();
-        let op = r.operation();
-        check(&request, op);
-        assert_eq!(request.body().is_empty(), !op.has_request_body(), "{op}");
-        assert_eq!(
-            request.headers().contains_key("content-type"),
-            op.has_request_body(),
-            "{op}"
-        );
-    }
+    ]
 }

@@ -209,3 +209,49 @@ async fn a_reset_on_a_lookup_is_retried() {
         assert!(stack.stats().retries >= 1, "{kind:?}");
     }
 }
+
+/// A media upload POST: a chunk append is repeated after a reset (the same segment at the
+/// same index), initialize, finalize and the one-shot upload are not (they may have happened).
+#[tokio::test]
+async fn a_reset_on_a_media_chunk_is_retried_but_not_on_initialize_or_finalize() {
+    const APPENDED: &str = r#"{"data":{"expires_at":1700000000}}"#;
+    for (path, repeatable) in [
+        ("/2/media/upload/1880028106020515840/append", true),
+        ("/2/media/upload/initialize", false),
+        ("/2/media/upload/1880028106020515840/finalize", false),
+        ("/2/media/upload", false),
+    ] {
+        for kind in BACKENDS {
+            let (transport, base, server) = backend(
+                kind,
+                "POST",
+                path,
+                vec![Reply::reset(), Reply::json(200, APPENDED)],
+                TIMEOUT,
+                LIMIT,
+            )
+            .await;
+            let stack = Stack::builder(transport)
+                .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)))
+                .rate_limit(RateLimitPolicy::disabled())
+                .build();
+            let request = http::Request::post(format!("{base}{path}"))
+                .header("content-type", "application/json")
+                .body(Bytes::from_static(br#"{"media":"AAEC","segment_index":0}"#))
+                .unwrap();
+            let result = stack.send(request).await;
+            if repeatable {
+                let response = result.unwrap_or_else(|e| panic!("{kind:?} {path}: {e}"));
+                assert_eq!(json(response.body()), json(APPENDED.as_bytes()));
+                assert_eq!(stack.stats().retries, 1, "{kind:?} {path}");
+            } else {
+                let err = result.unwrap_err();
+                assert!(err.may_have_been_sent(), "{kind:?} {path}: {err}");
+                assert_eq!(stack.stats().retries, 0, "{kind:?} {path}: not repeated");
+            }
+            if let Some(server) = server {
+                assert_eq!(server.seen().len(), 1 + usize::from(repeatable), "{path}");
+            }
+        }
+    }
+}

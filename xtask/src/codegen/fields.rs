@@ -1,6 +1,7 @@
 //! Generates `crates/dm-model/src/generated/fields.rs`: one open enum per list-valued query
 //! parameter of the DM lookups (`dm_event.fields`, `expansions`, `user.fields`, `tweet.fields`,
-//! `media.fields`, `event_types`).
+//! `media.fields`, `event_types`) and of the webhook list (`webhook_config.fields`), each read
+//! from the spec file its operation lives in.
 //!
 //! Only the mechanical part is generated (variants, wire strings, `ALL`, `PARAM`, the known-value
 //! lookup); the trait impls live in the hand-written `crates/dm-model/src/fields.rs`.
@@ -9,7 +10,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{Error, Generated};
+use super::{DM_SPEC, Error, Generated, MEDIA_REALTIME_SPEC, Specs};
 
 /// Where each enum's values come from in the spec.
 enum Source {
@@ -22,49 +23,68 @@ enum Source {
     },
 }
 
-/// (Rust enum name, source, what a value is, for docs).
-const ENUMS: &[(&str, Source, &str)] = &[
+/// (Rust enum name, spec file, source, what a value is, for docs).
+const ENUMS: &[(&str, &str, Source, &str)] = &[
     (
         "DmEventField",
+        DM_SPEC,
         Source::Component("DmEventFieldsParameter"),
         "a DM event field",
     ),
     (
         "Expansion",
+        DM_SPEC,
         Source::Component("DmEventExpansionsParameter"),
         "an expansion of a DM event",
     ),
     (
         "UserField",
+        DM_SPEC,
         Source::Component("UserFieldsParameter"),
         "a user field",
     ),
     (
         "TweetField",
+        DM_SPEC,
         Source::Component("TweetFieldsParameter"),
         "a Tweet (Post) field",
     ),
     (
         "MediaField",
+        DM_SPEC,
         Source::Component("MediaFieldsParameter"),
         "a media field",
     ),
     (
         "EventType",
+        DM_SPEC,
         Source::Inline {
             path: "/2/dm_events",
             name: "event_types",
         },
         "a DM event type",
     ),
+    (
+        "WebhookConfigField",
+        MEDIA_REALTIME_SPEC,
+        Source::Component("WebhookConfigFieldsParameter"),
+        "a webhook config field",
+    ),
 ];
 
 /// Generates the field enums.
-pub fn generate(spec: &Value) -> Result<Vec<Generated>, Error> {
+pub fn generate(specs: &Specs) -> Result<Vec<Generated>, Error> {
     let mut out = String::new();
-    out.push_str("//!\n//! Open enums for the list-valued query parameters of the DM lookups.\n\n");
-    for (name, source, what) in ENUMS {
-        let param = lookup(spec, source)?;
+    out.push_str(
+        "//!\n//! Open enums for the list-valued query parameters of the DM lookups and the webhook list.\n\n",
+    );
+    let mut sources: Vec<&'static str> = Vec::new();
+    for (name, file, source, what) in ENUMS {
+        if !sources.contains(file) {
+            sources.push(file);
+        }
+        let param = lookup(specs.get(file)?, source)
+            .map_err(|e| Error::new(format!("{name} ({file}): {e}")))?;
         let wire_name = param
             .get("name")
             .and_then(Value::as_str)
@@ -92,10 +112,11 @@ pub fn generate(spec: &Value) -> Result<Vec<Generated>, Error> {
             }
             variants.push((variant, s.to_owned()));
         }
-        emit_enum(&mut out, name, wire_name, what, source, &variants);
+        emit_enum(&mut out, name, wire_name, what, file, source, &variants);
     }
     Ok(vec![Generated {
         path: "crates/dm-model/src/generated/fields.rs",
+        sources,
         contents: out,
     }])
 }
@@ -139,6 +160,7 @@ fn emit_enum(
     name: &str,
     wire_name: &str,
     what: &str,
+    file: &str,
     source: &Source,
     variants: &[(String, String)],
 ) {
@@ -146,6 +168,7 @@ fn emit_enum(
         Source::Component(c) => format!("`components.parameters.{c}`"),
         Source::Inline { path, name } => format!("the `{name}` parameter of `GET {path}`"),
     };
+    let origin = format!("{origin} of `{file}`");
     let _ = writeln!(
         out,
         "/// {}: a value of the `{wire_name}` query parameter.\n///\n/// Generated from {origin}. \

@@ -133,7 +133,7 @@ pub(crate) async fn run(global: &GlobalOpts, args: &DemoArgs) -> Result<(), CliE
             out.push('\n');
         }
         for event in conv.events.iter().skip(hidden) {
-            for line in pretty::lines(event, style, false) {
+            for line in pretty::lines(event.event(), event.includes(), style, false) {
                 out.push_str("  ");
                 out.push_str(&line);
                 out.push('\n');

@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 
 use super::{choose_format, lookup, open_sink};
 use crate::cli::{EventsArgs, GlobalOpts};
@@ -23,17 +23,34 @@ pub(crate) async fn run(global: &GlobalOpts, args: &EventsArgs) -> Result<(), Cl
         // No page fetched ahead that the limit would throw away.
         request = request.prefetch(0);
     }
-    let mut events = request.events();
+    let mut pages = request.pages();
     let limit = args.limit.unwrap_or(usize::MAX);
     while sink.count() < limit {
-        let Some(item) = events.next().await else {
+        // Whatever is written shows before the next wait (a page, a rate-limit reset).
+        let next = match pages.next().now_or_never() {
+            Some(next) => next,
+            None => {
+                if !sink.flush()? {
+                    break;
+                }
+                tokio::select! {
+                    next = pages.next() => next,
+                    _ = tokio::signal::ctrl_c() => {
+                        progress.finish();
+                        sink.finish()?;
+                        return Err(CliError::Interrupted);
+                    }
+                }
+            }
+        };
+        let Some(page) = next else {
             break;
         };
-        let event = item?;
-        if !sink.write(&event)? {
+        let (written, open) = sink.write_page(&page?, limit - sink.count())?;
+        progress.inc(written as u64);
+        if !open {
             break;
         }
-        progress.inc(1);
     }
     progress.finish();
     sink.finish()

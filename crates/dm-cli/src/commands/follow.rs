@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use dm_stream::FollowOptions;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 
 use super::{choose_format, lookup, open_sink};
 use crate::cli::{FollowArgs, Format, GlobalOpts};
@@ -40,10 +40,27 @@ pub(crate) async fn run(global: &GlobalOpts, args: &FollowArgs) -> Result<(), Cl
         lookup(&ctx.client, &args.scope, &args.query).follow(FollowOptions::new(min, max));
     let limit = args.limit.unwrap_or(usize::MAX);
     while sink.count() < limit {
-        let Some(item) = stream.next().await else {
+        // Everything received shows before the next poll.
+        let next = match stream.next().now_or_never() {
+            Some(next) => next,
+            None => {
+                if !sink.flush()? {
+                    break;
+                }
+                tokio::select! {
+                    next = stream.next() => next,
+                    _ = tokio::signal::ctrl_c() => {
+                        sink.finish()?;
+                        return Err(CliError::Interrupted);
+                    }
+                }
+            }
+        };
+        let Some(item) = next else {
             break;
         };
-        if !sink.write(&item?)? {
+        let event = item?;
+        if !sink.write(event.event(), event.includes())? {
             break;
         }
     }

@@ -73,7 +73,7 @@ pub(crate) async fn event(global: &GlobalOpts, args: &EventArgs) -> Result<(), C
         .get_event(args.id.clone(), FieldsQuery::all_fields())
         .await?;
     let mut sink = open_sink(choose_format(args.format, false), None)?;
-    sink.write(&event)?;
+    sink.write(event.event(), event.includes())?;
     sink.finish()
 }
 

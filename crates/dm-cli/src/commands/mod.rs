@@ -73,12 +73,15 @@ pub(crate) fn choose_format(asked: Option<Format>, to_file: bool) -> Format {
     })
 }
 
+/// The output buffer: large enough that a page of records is one system call.
+const OUT_BUFFER: usize = 256 * 1024;
+
 /// A sink to `out` (a file) or stdout.
 pub(crate) fn open_sink(format: Format, out: Option<&Path>) -> Result<Sink, CliError> {
     match out {
         Some(path) => {
             let file = std::fs::File::create(path).map_err(|e| CliError::io(path.display(), e))?;
-            let w: Box<dyn Write + Send> = Box::new(BufWriter::new(file));
+            let w: Box<dyn Write + Send> = Box::new(BufWriter::with_capacity(OUT_BUFFER, file));
             Sink::new(
                 format,
                 w,
@@ -87,7 +90,9 @@ pub(crate) fn open_sink(format: Format, out: Option<&Path>) -> Result<Sink, CliE
             )
         }
         None => {
-            let w: Box<dyn Write + Send> = Box::new(std::io::LineWriter::new(std::io::stdout()));
+            // Buffered: the commands flush before every wait, so lines still show promptly.
+            let w: Box<dyn Write + Send> =
+                Box::new(BufWriter::with_capacity(OUT_BUFFER, std::io::stdout()));
             Sink::new(format, w, style_for_stdout(), "stdout".into())
         }
     }

@@ -10,6 +10,7 @@ use std::fs::OpenOptions;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use dm_model::record::RecordWriter;
 use dm_stream::SyncState;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,6 @@ use crate::atomic::{read_json, write_atomic};
 use crate::cli::{GlobalOpts, SyncArgs};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::output::record::event_record;
 use crate::progress::Progress;
 
 /// What the state file holds.
@@ -120,10 +120,10 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs) -> Result<(), CliE
     let batch = batch?;
 
     let mut bytes = Vec::new();
+    let mut records = RecordWriter::new();
     for event in &batch.events {
-        let mut line = event_record(event).to_string();
-        line.push('\n');
-        bytes.extend_from_slice(line.as_bytes());
+        records.write(event.event(), event.includes(), &mut bytes);
+        bytes.push(b'\n');
     }
     let new_len = state.committed_len + bytes.len() as u64;
     if !bytes.is_empty() {

@@ -1,6 +1,6 @@
 //! CSV rows: one event per row, a fixed set of columns.
 
-use dm_stream::ResolvedEvent;
+use dm_model::{DmEvent, Includes};
 
 /// The header row.
 pub(crate) const HEADER: [&str; 10] = [
@@ -17,8 +17,7 @@ pub(crate) const HEADER: [&str; 10] = [
 ];
 
 /// The row of one event; lists are space-separated.
-pub(crate) fn row(event: &ResolvedEvent) -> [String; 10] {
-    let e = event.event();
+pub(crate) fn row(e: &DmEvent, includes: &Includes) -> [String; 10] {
     let join = |items: Vec<String>| items.join(" ");
     [
         e.id.to_string(),
@@ -35,8 +34,8 @@ pub(crate) fn row(event: &ResolvedEvent) -> [String; 10] {
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default(),
-        event
-            .sender()
+        includes
+            .sender_of(e)
             .and_then(|u| u.username.clone())
             .unwrap_or_default(),
         join(e.participant_ids.iter().map(ToString::to_string).collect()),

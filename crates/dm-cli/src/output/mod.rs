@@ -2,5 +2,4 @@
 
 pub(crate) mod csv_rows;
 pub(crate) mod pretty;
-pub(crate) mod record;
 pub(crate) mod sink;

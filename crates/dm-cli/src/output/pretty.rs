@@ -1,8 +1,7 @@
 //! The readable chat layout: time, `@username` of the sender, text, attachments and shared
 //! Posts, joins and leaves.
 
-use dm_model::{EventKind, UserId};
-use dm_stream::ResolvedEvent;
+use dm_model::{DmEvent, EventKind, Includes, UserId};
 
 /// Whether to use ANSI colours.
 #[derive(Clone, Copy, Debug)]
@@ -33,22 +32,17 @@ impl Style {
 }
 
 /// `@username`, or the id when the user was not expanded.
-fn handle(event: &ResolvedEvent, id: &UserId) -> String {
-    match event
-        .includes()
-        .user(id)
-        .and_then(|u| u.username.as_deref())
-    {
+fn handle(includes: &Includes, id: &UserId) -> String {
+    match includes.user(id).and_then(|u| u.username.as_deref()) {
         Some(name) => format!("@{name}"),
         None => format!("user {id}"),
     }
 }
 
 /// The time column: `YYYY-MM-DD HH:MM` (UTC), or blanks without `created_at`.
-fn when(event: &ResolvedEvent) -> String {
+fn when(event: &DmEvent) -> String {
     let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
     event
-        .event()
         .created_at
         .as_ref()
         .and_then(|t| t.datetime().format(&f).ok())
@@ -56,9 +50,13 @@ fn when(event: &ResolvedEvent) -> String {
 }
 
 /// The lines of one event. With `conversation`, the conversation id is shown too.
-pub(crate) fn lines(event: &ResolvedEvent, style: Style, conversation: bool) -> Vec<String> {
-    let e = event.event();
-    let mut head = style.dim(&when(event));
+pub(crate) fn lines(
+    e: &DmEvent,
+    includes: &Includes,
+    style: Style,
+    conversation: bool,
+) -> Vec<String> {
+    let mut head = style.dim(&when(e));
     let mut width = 18;
     if conversation {
         let conv = e
@@ -74,7 +72,7 @@ pub(crate) fn lines(event: &ResolvedEvent, style: Style, conversation: bool) -> 
     match e.kind() {
         EventKind::Message { text, sender, .. } => {
             let who = sender
-                .map(|s| handle(event, s))
+                .map(|s| handle(includes, s))
                 .unwrap_or_else(|| "?".into());
             let mut text_lines = text.trim_end().lines();
             let first = text_lines.next().unwrap_or("");
@@ -85,7 +83,7 @@ pub(crate) fn lines(event: &ResolvedEvent, style: Style, conversation: bool) -> 
             for more in text_lines {
                 out.push(format!("{pad}{more}"));
             }
-            for media in event.media() {
+            for media in includes.media_of(e) {
                 let kind = media.media_type().to_string();
                 let size = match (media.width, media.height) {
                     (Some(w), Some(h)) => format!(" {w}×{h}"),
@@ -102,12 +100,12 @@ pub(crate) fn lines(event: &ResolvedEvent, style: Style, conversation: bool) -> 
                 ));
             }
             let mut shown = 0;
-            for tweet in event.referenced_tweets() {
+            for tweet in includes.tweets_of(e) {
                 shown += 1;
                 let author = tweet
                     .author_id
                     .as_ref()
-                    .map(|a| handle(event, a))
+                    .map(|a| handle(includes, a))
                     .unwrap_or_default();
                 let text = tweet.text.as_deref().unwrap_or("");
                 out.push(format!(
@@ -128,15 +126,15 @@ pub(crate) fn lines(event: &ResolvedEvent, style: Style, conversation: bool) -> 
             inviter,
             participants,
         } => {
-            let who: Vec<String> = participants.iter().map(|p| handle(event, p)).collect();
+            let who: Vec<String> = participants.iter().map(|p| handle(includes, p)).collect();
             let line = match inviter {
-                Some(i) => format!("→ {} added {}", handle(event, i), who.join(", ")),
+                Some(i) => format!("→ {} added {}", handle(includes, i), who.join(", ")),
                 None => format!("→ {} joined", who.join(", ")),
             };
             out.push(format!("{head}  {}", style.dim(&line)));
         }
         EventKind::Leave { participants } => {
-            let who: Vec<String> = participants.iter().map(|p| handle(event, p)).collect();
+            let who: Vec<String> = participants.iter().map(|p| handle(includes, p)).collect();
             out.push(format!(
                 "{head}  {}",
                 style.dim(&format!("← {} left", who.join(", ")))

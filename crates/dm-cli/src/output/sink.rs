@@ -1,11 +1,18 @@
 //! [`Sink`]: writes events in the chosen [`Format`] to stdout or a file.
+//!
+//! Output is buffered: the commands flush whenever they are about to wait (for the next
+//! page, a poll, a rate-limit reset) and at the end, so output shows promptly without one
+//! system call per line. JSONL and JSON records are rendered by [`dm_model::record`], each
+//! included object once while it does not change.
 
 use std::io::{self, Write};
 
-use dm_stream::ResolvedEvent;
+use dm_model::record::RecordWriter;
+use dm_model::{DmEvent, Includes};
+use dm_stream::Page;
 
+use super::csv_rows;
 use super::pretty::{self, Style};
-use super::{csv_rows, record};
 use crate::cli::Format;
 use crate::error::CliError;
 
@@ -17,6 +24,10 @@ pub(crate) struct Sink {
     style: Style,
     count: usize,
     what: String,
+    /// The text of the events being written, handed to `out` in one piece.
+    buf: Vec<u8>,
+    /// Renders JSONL/JSON records (and keeps the included objects it rendered).
+    records: RecordWriter,
 }
 
 fn write_err(what: &str, e: io::Error) -> CliError {
@@ -38,6 +49,8 @@ impl Sink {
             style,
             count: 0,
             what,
+            buf: Vec::new(),
+            records: RecordWriter::new(),
         };
         if format == Format::Csv {
             let out = std::mem::replace(&mut sink.out, Box::new(io::sink()));
@@ -58,39 +71,112 @@ impl Sink {
         self.count
     }
 
-    /// Writes one event. Returns `false` when the reader went away (a closed pipe): stop.
-    pub(crate) fn write(&mut self, event: &ResolvedEvent) -> Result<bool, CliError> {
-        let result = match self.format {
-            Format::Jsonl => {
-                let mut line = record::event_record(event).to_string();
-                line.push('\n');
-                self.out.write_all(line.as_bytes())
+    /// Writes up to `max` events of `page`. Returns how many were written, and `false` when
+    /// the reader went away (a closed pipe): stop.
+    pub(crate) fn write_page(
+        &mut self,
+        page: &Page,
+        max: usize,
+    ) -> Result<(usize, bool), CliError> {
+        let events = page.events().take(max);
+        match self.format {
+            Format::Jsonl | Format::Json => {
+                let mut n = 0;
+                for event in events {
+                    self.record(event.event(), page.includes());
+                    n += 1;
+                }
+                let open = self.flush_buf()?;
+                if open {
+                    self.count += n;
+                }
+                Ok((n, open))
             }
-            Format::Json => {
-                let sep = if self.count == 0 { "\n" } else { ",\n" };
-                let item = record::event_record(event).to_string();
-                self.out.write_all(format!("{sep}{item}").as_bytes())
+            Format::Pretty | Format::Csv => {
+                let mut n = 0;
+                for event in events {
+                    if !self.write(event.event(), page.includes())? {
+                        return Ok((n, false));
+                    }
+                    n += 1;
+                }
+                Ok((n, true))
+            }
+        }
+    }
+
+    /// Writes one event (its references resolved from `includes`). Returns `false` when the
+    /// reader went away (a closed pipe): stop.
+    pub(crate) fn write(&mut self, event: &DmEvent, includes: &Includes) -> Result<bool, CliError> {
+        let open = match self.format {
+            Format::Jsonl | Format::Json => {
+                self.record(event, includes);
+                self.flush_buf()?
             }
             Format::Pretty => {
-                let mut text = pretty::lines(event, self.style, true).join("\n");
-                text.push('\n');
-                self.out.write_all(text.as_bytes())
+                for line in pretty::lines(event, includes, self.style, true) {
+                    self.buf.extend_from_slice(line.as_bytes());
+                    self.buf.push(b'\n');
+                }
+                self.flush_buf()?
             }
             Format::Csv => match self.csv.as_mut() {
-                Some(w) => w
-                    .write_record(csv_rows::row(event))
-                    .map_err(io::Error::other),
-                None => Ok(()),
+                Some(w) => match w.write_record(csv_rows::row(event, includes)) {
+                    Ok(()) => true,
+                    Err(e) => match e.into_kind() {
+                        csv::ErrorKind::Io(e) => self.io_result(Err(e))?,
+                        other => {
+                            return Err(CliError::Local(format!("cannot write CSV: {other:?}")));
+                        }
+                    },
+                },
+                None => true,
             },
         };
+        if open {
+            self.count += 1;
+        }
+        Ok(open)
+    }
+
+    /// Appends the record of `event` to the buffer, with the separator of the format.
+    fn record(&mut self, event: &DmEvent, includes: &Includes) {
+        if self.format == Format::Json {
+            let first = self.count == 0 && self.buf.is_empty();
+            self.buf
+                .extend_from_slice(if first { b"\n" } else { b",\n" });
+            self.records.write(event, includes, &mut self.buf);
+        } else {
+            self.records.write(event, includes, &mut self.buf);
+            self.buf.push(b'\n');
+        }
+    }
+
+    /// Hands the buffered text to the output; `false` on a closed pipe.
+    fn flush_buf(&mut self) -> Result<bool, CliError> {
+        let result = self.out.write_all(&self.buf);
+        self.buf.clear();
+        self.io_result(result)
+    }
+
+    fn io_result(&self, result: io::Result<()>) -> Result<bool, CliError> {
         match result {
-            Ok(()) => {
-                self.count += 1;
-                Ok(true)
-            }
+            Ok(()) => Ok(true),
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(false),
             Err(e) => Err(write_err(&self.what, e)),
         }
+    }
+
+    /// Pushes everything written so far to the reader (before a wait). `false` on a closed
+    /// pipe.
+    pub(crate) fn flush(&mut self) -> Result<bool, CliError> {
+        let result = (|| {
+            if let Some(w) = self.csv.as_mut() {
+                w.flush()?;
+            }
+            self.out.flush()
+        })();
+        self.io_result(result)
     }
 
     /// Flushes (a JSON array is closed here).
@@ -105,9 +191,6 @@ impl Sink {
             }
             self.out.flush()
         })();
-        match result {
-            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(write_err(&self.what, e)),
-            _ => Ok(()),
-        }
+        self.io_result(result).map(|_| ())
     }
 }

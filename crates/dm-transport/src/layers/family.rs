@@ -30,6 +30,30 @@ pub enum EndpointFamily {
     DmBlock,
     /// `GET /2/dm_conversations/media/{dm_id}/{media_id}/{resource_id}`.
     MediaDownload,
+    /// The one-shot `POST /2/media/upload` (500 per 15 minutes per user).
+    MediaUpload,
+    /// `POST /2/media/upload/initialize` (1,875 per 15 minutes per user).
+    MediaUploadInitialize,
+    /// `POST /2/media/upload/{id}/append`: safe to repeat, a segment sent again at its index
+    /// replaces itself (1,875 per 15 minutes per user).
+    MediaUploadAppend,
+    /// `POST /2/media/upload/{id}/finalize` (1,875 per 15 minutes per user).
+    MediaUploadFinalize,
+    /// `GET /2/media/upload` (`command=STATUS`; 1,000 per 15 minutes per user).
+    MediaUploadStatus,
+    /// The X Activity API subscriptions, `/2/activity/subscriptions[/{id}]`, any method
+    /// (500 per 15 minutes per app).
+    ActivitySubscriptions,
+    /// `GET /2/activity/stream`, the long-lived activity stream (450 connections per 15
+    /// minutes per app).
+    ActivityStream,
+    /// Webhook management, `/2/webhooks[/{webhook_id}]`, any method (450 per 15 minutes per
+    /// app).
+    Webhooks,
+    /// `POST /2/webhooks/replay` (100 per 15 minutes per app).
+    WebhookReplay,
+    /// The Account Activity API, `/2/account_activity/...`.
+    AccountActivity,
     /// Anything else: `METHOD /path` with id-like segments replaced by `{}`.
     Other(String),
 }
@@ -42,6 +66,16 @@ impl fmt::Display for EndpointFamily {
             Self::DmDelete => f.write_str("dm-delete"),
             Self::DmBlock => f.write_str("dm-block"),
             Self::MediaDownload => f.write_str("dm-media-download"),
+            Self::MediaUpload => f.write_str("media-upload"),
+            Self::MediaUploadInitialize => f.write_str("media-upload-initialize"),
+            Self::MediaUploadAppend => f.write_str("media-upload-append"),
+            Self::MediaUploadFinalize => f.write_str("media-upload-finalize"),
+            Self::MediaUploadStatus => f.write_str("media-upload-status"),
+            Self::ActivitySubscriptions => f.write_str("activity-subscriptions"),
+            Self::ActivityStream => f.write_str("activity-stream"),
+            Self::Webhooks => f.write_str("webhooks"),
+            Self::WebhookReplay => f.write_str("webhook-replay"),
+            Self::AccountActivity => f.write_str("account-activity"),
             Self::Other(s) => f.write_str(s),
         }
     }
@@ -75,6 +109,18 @@ impl EndpointFamily {
             ("POST", ["dm_conversations", _, "messages"]) => Self::DmSend,
             ("POST", ["dm_conversations", "with", _, "messages"]) => Self::DmSend,
             ("POST", ["users", _, "dm", "block" | "unblock"]) => Self::DmBlock,
+            ("POST", ["media", "upload"]) => Self::MediaUpload,
+            ("POST", ["media", "upload", "initialize"]) => Self::MediaUploadInitialize,
+            ("POST", ["media", "upload", _, "append"]) => Self::MediaUploadAppend,
+            ("POST", ["media", "upload", _, "finalize"]) => Self::MediaUploadFinalize,
+            ("GET", ["media", "upload"]) => Self::MediaUploadStatus,
+            (_, ["activity", "subscriptions"] | ["activity", "subscriptions", _]) => {
+                Self::ActivitySubscriptions
+            }
+            ("GET", ["activity", "stream"]) => Self::ActivityStream,
+            ("POST", ["webhooks", "replay"]) => Self::WebhookReplay,
+            (_, ["webhooks"] | ["webhooks", _]) => Self::Webhooks,
+            (_, ["account_activity", ..]) => Self::AccountActivity,
             _ => {
                 let shape: Vec<&str> = segments
                     .iter()
@@ -92,11 +138,20 @@ impl EndpointFamily {
         }
     }
 
-    /// Whether requests of this family are safe to repeat (lookups, delete, block/unblock).
+    /// Whether every request of this family is safe to repeat, whatever its method: the DM
+    /// lookups, delete, block/unblock, the media download, a media chunk appended at its
+    /// segment index and the upload status. The retry layer also repeats any `GET`, `PUT` or
+    /// `DELETE`; the DM sends, the one-shot upload, upload initialize/finalize and the creates
+    /// (subscriptions, webhooks, replay jobs) are not repeated once they may have been sent.
     pub fn is_idempotent(&self) -> bool {
         matches!(
             self,
-            Self::DmLookup | Self::DmDelete | Self::DmBlock | Self::MediaDownload
+            Self::DmLookup
+                | Self::DmDelete
+                | Self::DmBlock
+                | Self::MediaDownload
+                | Self::MediaUploadAppend
+                | Self::MediaUploadStatus
         )
     }
 }
@@ -160,6 +215,102 @@ mod tests {
             EndpointFamily::classify(&Method::GET, "/2/users/123/tweets"),
             EndpointFamily::Other("GET /2/users/{}/tweets".into())
         );
+    }
+
+    #[test]
+    fn classifies_media_upload_activity_and_webhooks() {
+        use EndpointFamily as F;
+        let cases = [
+            (Method::POST, "/2/media/upload", F::MediaUpload),
+            (
+                Method::POST,
+                "/2/media/upload/initialize",
+                F::MediaUploadInitialize,
+            ),
+            (
+                Method::POST,
+                "/2/media/upload/9/append",
+                F::MediaUploadAppend,
+            ),
+            (
+                Method::POST,
+                "/2/media/upload/9/finalize",
+                F::MediaUploadFinalize,
+            ),
+            (Method::GET, "/2/media/upload", F::MediaUploadStatus),
+            (Method::GET, "/2/activity/stream", F::ActivityStream),
+            (
+                Method::POST,
+                "/2/activity/subscriptions",
+                F::ActivitySubscriptions,
+            ),
+            (
+                Method::GET,
+                "/2/activity/subscriptions",
+                F::ActivitySubscriptions,
+            ),
+            (
+                Method::DELETE,
+                "/2/activity/subscriptions",
+                F::ActivitySubscriptions,
+            ),
+            (
+                Method::PUT,
+                "/2/activity/subscriptions/5",
+                F::ActivitySubscriptions,
+            ),
+            (
+                Method::DELETE,
+                "/2/activity/subscriptions/5",
+                F::ActivitySubscriptions,
+            ),
+            (Method::GET, "/2/webhooks", F::Webhooks),
+            (Method::POST, "/2/webhooks", F::Webhooks),
+            (Method::PUT, "/2/webhooks/7", F::Webhooks),
+            (Method::DELETE, "/2/webhooks/7", F::Webhooks),
+            (Method::POST, "/2/webhooks/replay", F::WebhookReplay),
+            (
+                Method::GET,
+                "/2/account_activity/subscriptions/count",
+                F::AccountActivity,
+            ),
+            (
+                Method::POST,
+                "/2/account_activity/webhooks/7/subscriptions/all",
+                F::AccountActivity,
+            ),
+            (
+                Method::DELETE,
+                "/2/account_activity/webhooks/7/subscriptions/12/all",
+                F::AccountActivity,
+            ),
+        ];
+        for (m, p, f) in cases {
+            assert_eq!(EndpointFamily::classify(&m, p), f, "{m} {p}");
+        }
+        // Only the chunk append (and the status GET) are safe to repeat as POSTs go.
+        let repeatable: Vec<F> = [
+            F::MediaUpload,
+            F::MediaUploadInitialize,
+            F::MediaUploadAppend,
+            F::MediaUploadFinalize,
+            F::MediaUploadStatus,
+            F::ActivitySubscriptions,
+            F::ActivityStream,
+            F::Webhooks,
+            F::WebhookReplay,
+            F::AccountActivity,
+        ]
+        .into_iter()
+        .filter(F::is_idempotent)
+        .collect();
+        assert_eq!(repeatable, [F::MediaUploadAppend, F::MediaUploadStatus]);
+        // Unknown shapes under the new prefixes still get their own budget.
+        assert_eq!(
+            EndpointFamily::classify(&Method::POST, "/2/media/upload/9/abort"),
+            F::Other("POST /2/media/upload/{}/abort".into())
+        );
+        assert_eq!(F::MediaUploadAppend.to_string(), "media-upload-append");
     }
 
     #[test]

@@ -1,0 +1,288 @@
+//! The JSONL record: one DM event per line, as xdm writes it (`xdm events --format jsonl`,
+//! `xdm sync --archive`, `xdm export`).
+//!
+//! A record is the event exactly as the API sent it (every member, unknown ones included),
+//! with the objects it references from its page's `includes` embedded under `"includes"`:
+//! `users` (the sender, then the participants, each once), `tweets` (or `posts`, the spelling
+//! the page used) and `media`, in the order the event refers to them. The text is the compact
+//! form of the JSON value with every object's members sorted by key: what
+//! `serde_json::to_value(record)?.to_string()` gives, written without building that value.
+//!
+//! [`RecordWriter`] renders the records of one page and renders each included object once,
+//! however many of the page's events refer to it.
+//!
+//! ```
+//! use dm_model::{DmEventsPage, decode, record::RecordWriter};
+//!
+//! let page: DmEventsPage = decode(br#"{
+//!   "data": [{"id": "1582838499983564806", "event_type": "MessageCreate", "text": "Hi",
+//!             "sender_id": "944480690"}],
+//!   "includes": {"users": [{"id": "944480690", "username": "FloodSocial", "name": "API Demos"}]},
+//!   "meta": {"result_count": 1}
+//! }"#)?;
+//! let mut writer = RecordWriter::new();
+//! let mut line = Vec::new();
+//! writer.write(&page.data[0], &page.includes, &mut line);
+//! assert_eq!(
+//!     String::from_utf8(line)?,
+//!     r#"{"event_type":"MessageCreate","id":"1582838499983564806","includes":{"users":[{"id":"944480690","name":"API Demos","username":"FloodSocial"}]},"sender_id":"944480690","text":"Hi"}"#
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod canonical;
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::ops::Range;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::{DmEvent, Includes, Media, MediaKey, Tweet, TweetId, User, UserId};
+use canonical::{Scratch, write_canonical_in, write_canonical_with_member};
+
+/// Renders records. Keeps the text of the included objects it rendered (users, Posts,
+/// media), keyed by id and checked against the object each time, so an object that several
+/// events (or pages) embed unchanged is rendered once. See the [module docs](self).
+#[derive(Debug, Default)]
+pub struct RecordWriter {
+    cache: Cache,
+    /// The `"includes"` value of the record being written.
+    scratch: Vec<u8>,
+    /// The serializer's reusable buffers.
+    buffers: Scratch,
+}
+
+/// Rendered included objects: their text, one after the other, and where each is.
+#[derive(Debug, Default)]
+struct Cache {
+    text: Vec<u8>,
+    users: HashMap<UserId, (User, Range<usize>)>,
+    tweets: HashMap<TweetId, (Tweet, Range<usize>)>,
+    media: HashMap<MediaKey, (Media, Range<usize>)>,
+}
+
+impl Cache {
+    /// Past this much text the cache starts over (a long export meets many users).
+    const MAX_TEXT: usize = 16 << 20;
+
+    fn clear_if_full(&mut self) {
+        if self.text.len() > Self::MAX_TEXT {
+            *self = Cache::default();
+        }
+    }
+}
+
+/// The text of `value` (whose id is `id`) in `text`, rendered unless the same object was
+/// rendered before; an empty range when it has no JSON form (it is left out).
+fn cached<K: Hash + Eq + Clone, V: Serialize + PartialEq + Clone>(
+    map: &mut HashMap<K, (V, Range<usize>)>,
+    text: &mut Vec<u8>,
+    buffers: &mut Scratch,
+    id: &K,
+    value: &V,
+) -> Range<usize> {
+    if let Some((_, range)) = map.get(id).filter(|(seen, _)| seen == value) {
+        return range.clone();
+    }
+    let start = text.len();
+    if !render(value, text, buffers) {
+        text.truncate(start);
+    }
+    let range = start..text.len();
+    map.insert(id.clone(), (value.clone(), range.clone()));
+    range
+}
+
+impl RecordWriter {
+    /// A writer with nothing rendered yet.
+    pub fn new() -> Self {
+        RecordWriter::default()
+    }
+
+    /// Appends the record of `event` (no newline) to `out`, embedding what it references
+    /// from `includes` (its page's).
+    pub fn write(&mut self, event: &DmEvent, includes: &Includes, out: &mut Vec<u8>) {
+        let start = out.len();
+        self.cache.clear_if_full();
+        let has_includes = self.write_includes(event, includes);
+        let written = if has_includes {
+            write_canonical_with_member(event, "includes", &self.scratch, out, &mut self.buffers)
+        } else {
+            write_canonical_in(event, out, &mut self.buffers)
+        };
+        if written.is_err() {
+            // Something the fast path does not render: the same text through `Value`.
+            out.truncate(start);
+            let value = record_value(event, includes);
+            // Writing into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, &value);
+        }
+    }
+
+    /// The record of `event` as a string (no newline).
+    pub fn to_line(&mut self, event: &DmEvent, includes: &Includes) -> String {
+        let mut out = Vec::new();
+        self.write(event, includes, &mut out);
+        // Both paths write JSON text, which is UTF-8.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Writes the `"includes"` object of `event` into `scratch`; `false` when it has none.
+    fn write_includes(&mut self, event: &DmEvent, includes: &Includes) -> bool {
+        let Cache {
+            text,
+            users,
+            tweets,
+            media,
+        } = &mut self.cache;
+        let buffers = &mut self.buffers;
+
+        // Each user once: the sender, then the participants (the first user object with an
+        // id is the one an id finds).
+        let mut user_ranges: Vec<Range<usize>> = Vec::new();
+        let mut seen: Vec<&UserId> = Vec::new();
+        for id in event.sender_id.iter().chain(&event.participant_ids) {
+            let Some(user) = includes.user(id) else {
+                continue;
+            };
+            if seen.contains(&id) {
+                continue;
+            }
+            seen.push(id);
+            user_ranges.push(cached(users, text, buffers, id, user));
+        }
+        let tweet_ranges: Vec<Range<usize>> = event
+            .referenced_tweets
+            .iter()
+            .filter_map(|r| Some(cached(tweets, text, buffers, &r.id, includes.tweet(&r.id)?)))
+            .collect();
+        let media_ranges: Vec<Range<usize>> = event
+            .media_keys()
+            .iter()
+            .filter_map(|k| Some(cached(media, text, buffers, k, includes.media(k)?)))
+            .collect();
+
+        // Members in key order: media, posts | tweets, users.
+        let tweets_key = if includes.tweets_as_posts() {
+            "posts"
+        } else {
+            "tweets"
+        };
+        let mut lists = [
+            ("media", media_ranges),
+            (tweets_key, tweet_ranges),
+            ("users", user_ranges),
+        ];
+        lists.sort_by_key(|(k, _)| *k);
+        let scratch = &mut self.scratch;
+        scratch.clear();
+        scratch.push(b'{');
+        let mut any = false;
+        for (key, ranges) in lists {
+            let mut ranges = ranges.into_iter().filter(|r| !r.is_empty()).peekable();
+            if ranges.peek().is_none() {
+                continue;
+            }
+            if any {
+                scratch.push(b',');
+            }
+            any = true;
+            scratch.push(b'"');
+            scratch.extend_from_slice(key.as_bytes());
+            scratch.extend_from_slice(b"\":[");
+            for (n, r) in ranges.enumerate() {
+                if n > 0 {
+                    scratch.push(b',');
+                }
+                scratch.extend_from_slice(&text[r]);
+            }
+            scratch.push(b']');
+        }
+        scratch.push(b'}');
+        any
+    }
+}
+
+/// Appends the canonical text of `value`; `false` when it has no JSON form (left out).
+fn render<T: Serialize>(value: &T, out: &mut Vec<u8>, buffers: &mut Scratch) -> bool {
+    let start = out.len();
+    if write_canonical_in(value, out, buffers).is_ok() {
+        return true;
+    }
+    out.truncate(start);
+    match serde_json::to_value(value) {
+        Ok(v) => serde_json::to_writer(&mut *out, &v).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// The record of `event` as a JSON value: the definition the writer's text must match.
+///
+/// Slower than [`RecordWriter`] (every member becomes a `Value`); kept as the reference the
+/// fast path falls back to and is tested against.
+pub fn record_value(event: &DmEvent, includes: &Includes) -> Value {
+    let mut object = match serde_json::to_value(event) {
+        Ok(Value::Object(map)) => map,
+        // A `DmEvent` always serializes to an object; keep the invariant without panicking.
+        Ok(other) => {
+            let mut m = Map::new();
+            m.insert("event".into(), other);
+            m
+        }
+        Err(e) => {
+            let mut m = Map::new();
+            m.insert("error".into(), Value::String(e.to_string()));
+            m
+        }
+    };
+    let embedded = referenced_value(event, includes);
+    if !embedded.is_empty() {
+        object.insert("includes".into(), Value::Object(embedded));
+    }
+    Value::Object(object)
+}
+
+/// The users, Posts and media `event` references, from `includes`, as a JSON object.
+fn referenced_value(event: &DmEvent, includes: &Includes) -> Map<String, Value> {
+    let mut users: Vec<Value> = Vec::new();
+    let mut seen = Vec::new();
+    for user in includes
+        .sender_of(event)
+        .into_iter()
+        .chain(includes.participants_of(event))
+    {
+        if !seen.contains(&&user.id) {
+            seen.push(&user.id);
+            users.extend(serde_json::to_value(user).ok());
+        }
+    }
+    let tweets: Vec<Value> = includes
+        .tweets_of(event)
+        .filter_map(|t| serde_json::to_value(t).ok())
+        .collect();
+    let media: Vec<Value> = includes
+        .media_of(event)
+        .filter_map(|m| serde_json::to_value(m).ok())
+        .collect();
+    let mut embedded = Map::new();
+    if !users.is_empty() {
+        embedded.insert("users".into(), Value::Array(users));
+    }
+    if !tweets.is_empty() {
+        let key = if includes.tweets_as_posts() {
+            "posts"
+        } else {
+            "tweets"
+        };
+        embedded.insert(key.into(), Value::Array(tweets));
+    }
+    if !media.is_empty() {
+        embedded.insert("media".into(), Value::Array(media));
+    }
+    embedded
+}
+
+#[cfg(test)]
+mod tests;
