@@ -125,6 +125,14 @@ async fn every_recorded_and_reference_event_reads_back_losslessly(f: Fixture) {
                 "{name}: includes of {}",
                 s.event.id
             );
+            // The CLI's JSONL record of the stored event is the record of the event as
+            // fetched (what `xdm export` must write, byte for byte, as `xdm events` does).
+            assert_eq!(
+                dm_model::record::record_value(&s.event, &s.includes),
+                dm_model::record::record_value(source, &page.includes),
+                "{name}: record of {}",
+                s.event.id
+            );
             total += 1;
         }
     }
