@@ -8,8 +8,9 @@
 //!   [`EventsRequest::events`] stream it.
 //! - [`ResolvedEvent`]: an event with its sender, participants, media and referenced Posts
 //!   resolved from its page's `includes`, and a [`Checkpoint`] to resume exactly after it.
-//! - [`EventsRequest::sync`] / [`SyncState`]: only what is new; [`EventsRequest::follow`]:
-//!   new events as they arrive.
+//! - [`EventsRequest::sync`] / [`SyncState`]: only what is new; [`EventsRequest::sync_walk`] /
+//!   [`SyncProgress`]: the same a page at a time, resumable after an interruption;
+//!   [`EventsRequest::follow`]: new events as they arrive.
 //! - [`Client::conversations`]: many conversations at once.
 //! - [`Client::send_to_user`], [`Client::send_to_conversation`], [`Client::create_group`],
 //!   [`Client::get_event`], [`Client::delete_event`], [`Client::block_dms`],
@@ -76,6 +77,7 @@ mod multi;
 mod page;
 mod pager;
 mod request;
+mod resumable;
 mod stream;
 mod sync;
 
@@ -88,6 +90,7 @@ pub use media::MediaDownload;
 pub use multi::ManyConversations;
 pub use page::{Page, ResolvedEvent};
 pub use request::EventsRequest;
+pub use resumable::{SyncPage, SyncProgress, SyncWalk};
 pub use stream::{EventStream, PageStream};
 pub use sync::{SyncBatch, SyncState};
 
