@@ -120,13 +120,11 @@ impl EventsRequest {
     pub fn sync_walk(&self, progress: Option<&SyncProgress>) -> Result<SyncWalk, Error> {
         let lookup = LookupKey::new(&self.scope, &self.query)?;
         let known = progress.and_then(|p| p.state.clone());
-        if let Some(s) = &known {
-            if s.lookup != lookup {
-                return Err(Error::CheckpointMismatch {
-                    expected: lookup.to_string(),
-                    found: s.lookup.to_string(),
-                });
-            }
+        if let Some(s) = known.as_ref().filter(|s| s.lookup != lookup) {
+            return Err(Error::CheckpointMismatch {
+                expected: lookup.to_string(),
+                found: s.lookup.to_string(),
+            });
         }
         let mut request = self.clone();
         request.start_token = None;
