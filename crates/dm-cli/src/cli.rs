@@ -23,7 +23,8 @@ Examples:
   xdm demo
   xdm events --limit 20
   xdm events --conversation 1234-5678 --format jsonl --out chat.jsonl
-  xdm sync --archive dms.jsonl
+  xdm sync --db dms.sqlite
+  xdm search \"invoice\" --db dms.sqlite
   xdm send --to 2244994945 \"Hello!\"
 
 Exit codes:
@@ -85,11 +86,25 @@ pub enum Command {
         after_help = "Examples:\n  xdm events --limit 50\n  xdm events --with 2244994945 --types MessageCreate --format csv\n  xdm events --conversation 1234-5678 --fields id,text,sender_id --expand sender_id"
     )]
     Events(EventsArgs),
-    /// Append new events to a JSONL archive (safe to interrupt and run again).
+    /// Keep new events in a store or a JSONL archive (safe to interrupt and run again).
     #[command(
-        after_help = "Example:\n  xdm sync --archive dms.jsonl   # the state is kept in dms.jsonl.state"
+        after_help = "Examples:\n  xdm sync --db dms.sqlite\n  xdm sync --db postgres://localhost/dms --account work\n  xdm sync --archive dms.jsonl   # the state is kept in dms.jsonl.state"
     )]
     Sync(SyncArgs),
+    /// List the conversations of a store.
+    #[command(after_help = "Example:\n  xdm conversations --db dms.sqlite")]
+    Conversations(ConversationsArgs),
+    /// Show a stored conversation as a chat.
+    #[command(after_help = "Example:\n  xdm show 1234-5678 --db dms.sqlite")]
+    Show(ShowArgs),
+    /// Search the messages of a store.
+    #[command(
+        after_help = "Examples:\n  xdm search invoice --db dms.sqlite\n  xdm search '\"see you\" cafe' --from @jack --since 2024-01-01 --db dms.sqlite"
+    )]
+    Search(SearchArgs),
+    /// Write every stored event, oldest first, as `xdm events` writes them.
+    #[command(after_help = "Example:\n  xdm export --db dms.sqlite --format jsonl > all.jsonl")]
+    Export(ExportArgs),
     /// Print new events as they arrive, until stopped (Ctrl-C).
     #[command(after_help = "Example:\n  xdm follow --conversation 1234-5678")]
     Follow(FollowArgs),
@@ -213,14 +228,126 @@ pub struct EventsArgs {
 #[non_exhaustive]
 pub struct SyncArgs {
     /// The JSONL archive to append to (created if missing); its state is kept in `FILE.state`.
-    #[arg(long, value_name = "FILE")]
-    pub archive: PathBuf,
+    #[arg(long, value_name = "FILE", conflicts_with = "db")]
+    pub archive: Option<PathBuf>,
+    /// The store to sync into: `sqlite:PATH` (or a path ending in .sqlite/.db) or
+    /// `postgres://...` (default: `XDM_DB`, unless `--archive` is given).
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+    /// The account within the store.
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub account: String,
     /// Which events.
     #[command(flatten)]
     pub scope: ScopeArgs,
     /// Query options.
     #[command(flatten)]
     pub query: QueryArgs,
+}
+
+/// The store a command reads.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct StoreArgs {
+    /// The store: `sqlite:PATH` (or a path ending in .sqlite/.db) or `postgres://...`
+    /// (default: `XDM_DB`).
+    #[arg(long, value_name = "URL", env = "XDM_DB", hide_env_values = true)]
+    pub db: String,
+    /// The account within the store.
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub account: String,
+}
+
+/// Output formats of the commands that read a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[non_exhaustive]
+pub enum ListFormat {
+    /// A readable layout.
+    Pretty,
+    /// One JSON object per line.
+    Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// Output formats of `xdm export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[non_exhaustive]
+pub enum ExportFormat {
+    /// One JSON object per line, exactly as `xdm events` writes them.
+    Jsonl,
+    /// The CSV of `xdm events`.
+    Csv,
+}
+
+/// `xdm conversations`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct ConversationsArgs {
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Output format (default: pretty on a terminal, jsonl otherwise).
+    #[arg(long)]
+    pub format: Option<ListFormat>,
+}
+
+/// `xdm show`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct ShowArgs {
+    /// The conversation (one-to-one `LOW-HIGH` or a group id).
+    pub conversation: DmConversationId,
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Output format (default: pretty on a terminal, jsonl otherwise).
+    #[arg(long)]
+    pub format: Option<ListFormat>,
+}
+
+/// `xdm search`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct SearchArgs {
+    /// Words to find (any case, accents ignored); `"a phrase"` in quotes.
+    pub query: String,
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Only messages from this user (`USER_ID` or `@username`).
+    #[arg(long, value_name = "USER")]
+    pub from: Option<String>,
+    /// Only this conversation.
+    #[arg(long, value_name = "ID")]
+    pub conversation: Option<DmConversationId>,
+    /// Only events at or after this date (`YYYY-MM-DD`, or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only events before this date (`YYYY-MM-DD`, or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// At most this many matches.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    /// Output format (default: pretty on a terminal, jsonl otherwise).
+    #[arg(long)]
+    pub format: Option<ListFormat>,
+}
+
+/// `xdm export`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct ExportArgs {
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Output format.
+    #[arg(long, default_value = "jsonl")]
+    pub format: ExportFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// `xdm follow`.

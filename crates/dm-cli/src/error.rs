@@ -102,6 +102,19 @@ impl From<dm_stream::Error> for CliError {
     }
 }
 
+impl From<dm_store::Error> for CliError {
+    fn from(e: dm_store::Error) -> Self {
+        use dm_store::Error as S;
+        match e {
+            S::InvalidUrl { .. } | S::InvalidAccount { .. } | S::UnknownAccount { .. } => {
+                CliError::Usage(e.to_string())
+            }
+            S::Connect { .. } => CliError::Network(e.to_string()),
+            _ => CliError::Local(e.to_string()),
+        }
+    }
+}
+
 impl From<dm_stream::StreamError> for CliError {
     fn from(e: dm_stream::StreamError) -> Self {
         e.into_error().into()

@@ -36,9 +36,10 @@ mod progress;
 mod run;
 
 pub use cli::{
-    AuthCommand, Cli, Command, DemoArgs, EventArgs, EventIdArg, EventsArgs, FollowArgs, Format,
-    GlobalOpts, GroupCommand, GroupCreateArgs, LoginArgs, QueryArgs, ScopeArgs, SendArgs, SyncArgs,
-    UserIdArg,
+    AuthCommand, Cli, Command, ConversationsArgs, DemoArgs, EventArgs, EventIdArg, EventsArgs,
+    ExportArgs, ExportFormat, FollowArgs, Format, GlobalOpts, GroupCommand, GroupCreateArgs,
+    ListFormat, LoginArgs, QueryArgs, ScopeArgs, SearchArgs, SendArgs, ShowArgs, StoreArgs,
+    SyncArgs, UserIdArg,
 };
 pub use error::{
     CliError, EXIT_API, EXIT_AUTH, EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_LOCAL, EXIT_NETWORK,

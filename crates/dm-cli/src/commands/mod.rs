@@ -6,6 +6,7 @@ pub(crate) mod demo;
 pub(crate) mod events;
 pub(crate) mod follow;
 pub(crate) mod manage;
+pub(crate) mod stored;
 pub(crate) mod sync;
 
 use std::io::{BufWriter, IsTerminal, Write};

@@ -28,6 +28,8 @@ pub(crate) struct Sink {
     buf: Vec<u8>,
     /// Renders JSONL/JSON records (and keeps the included objects it rendered).
     records: RecordWriter,
+    /// Whether the chat layout shows each event's conversation.
+    conversation_column: bool,
 }
 
 fn write_err(what: &str, e: io::Error) -> CliError {
@@ -51,6 +53,7 @@ impl Sink {
             what,
             buf: Vec::new(),
             records: RecordWriter::new(),
+            conversation_column: true,
         };
         if format == Format::Csv {
             let out = std::mem::replace(&mut sink.out, Box::new(io::sink()));
@@ -64,6 +67,23 @@ impl Sink {
                 .map_err(|e| write_err(&sink.what, e))?;
         }
         Ok(sink)
+    }
+
+    /// Leaves the conversation out of the chat layout (all events are of one conversation).
+    pub(crate) fn without_conversation_column(mut self) -> Self {
+        self.conversation_column = false;
+        self
+    }
+
+    /// The colours of the chat layout.
+    pub(crate) fn style(&self) -> Style {
+        self.style
+    }
+
+    /// Writes lines of text as they are (a layout of the caller's). `false` on a closed pipe.
+    pub(crate) fn write_text(&mut self, text: &str) -> Result<bool, CliError> {
+        self.buf.extend_from_slice(text.as_bytes());
+        self.flush_buf()
     }
 
     /// Events written so far.
@@ -118,7 +138,7 @@ impl Sink {
                 self.flush_buf()?
             }
             Format::Pretty => {
-                for line in pretty::lines(event, includes, self.style, true) {
+                for line in pretty::lines(event, includes, self.style, self.conversation_column) {
                     self.buf.extend_from_slice(line.as_bytes());
                     self.buf.push(b'\n');
                 }
