@@ -76,7 +76,7 @@ pub enum Error {
     },
     /// The file is larger than the documented limit of its category. Nothing was sent.
     #[error(
-        "the file is {size} bytes; {category} media may be at most {limit} bytes: compress or          shorten it"
+        "the file is {size} bytes; {category} media may be at most {limit} bytes: compress or shorten it"
     )]
     MediaTooLarge {
         /// The file's size.
@@ -90,7 +90,7 @@ pub enum Error {
     /// `media.write`): known from the token's granted scopes before sending, or from the
     /// API's 403.
     #[error(
-        "the token lacks the `{scope}` scope{}: authorize again asking for it (`xdm auth login`          does), or use OAuth 1.0a user context",
+        "the token lacks the `{scope}` scope{}: authorize again asking for it (`xdm auth login` does), or use OAuth 1.0a user context",
         granted.as_ref().map(|g| format!(" (granted: {g})")).unwrap_or_else(|| " (the API answered 403)".into())
     )]
     MissingScope {
@@ -105,7 +105,7 @@ pub enum Error {
     /// The API could not process the uploaded video or GIF (`processing_info.state:
     /// failed`).
     #[error(
-        "X could not process media {media_id}{}: re-encode it (MP4 with H.264 video and AAC          audio, at most 140 s and 1280×1024; a GIF at most 15 MiB) and upload it again",
+        "X could not process media {media_id}{}: re-encode it (MP4 with H.264 video and AAC audio, at most 140 s and 1280×1024; a GIF at most 15 MiB) and upload it again",
         detail.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
     )]
     ProcessingFailed {
@@ -125,7 +125,7 @@ pub enum Error {
     /// The attachment was uploaded by this client and has expired (media can be attached for
     /// 24 hours after upload). Nothing was sent.
     #[error(
-        "media {media_id} expired (media can be attached for 24 hours after upload): upload the          file again and send it with the new media id"
+        "media {media_id} expired (media can be attached for 24 hours after upload): upload the file again and send it with the new media id"
     )]
     MediaExpired {
         /// The media.

@@ -127,8 +127,12 @@ impl Client {
     ) -> Result<Sent, Error> {
         let media = message.media_id().cloned();
         let body = GroupConversationRequest::new(participants, message)?;
-        self.send(&CreateGroup { body }, "a new group conversation".into(), media)
-            .await
+        self.send(
+            &CreateGroup { body },
+            "a new group conversation".into(),
+            media,
+        )
+        .await
     }
 
     async fn send(

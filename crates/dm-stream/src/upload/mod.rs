@@ -165,8 +165,10 @@ pub(crate) struct Registry {
 
 impl Registry {
     pub(crate) fn insert(&mut self, id: MediaId, entry: Registered, now: Duration) {
-        self.media
-            .retain(|_, r| r.expires_at.is_none_or(|at| at + Duration::from_secs(86_400) > now));
+        self.media.retain(|_, r| {
+            r.expires_at
+                .is_none_or(|at| at + Duration::from_secs(86_400) > now)
+        });
         self.media.insert(id, entry);
     }
 

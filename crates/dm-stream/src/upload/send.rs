@@ -155,7 +155,8 @@ impl Client {
             MessageRequest::text(t)?;
         }
         if let Recipient::NewGroup(users) = &to {
-            let probe = MessageRequest::media("1".parse().map_err(|_| Error::Unexpected("id".into()))?);
+            let probe =
+                MessageRequest::media("1".parse().map_err(|_| Error::Unexpected("id".into()))?);
             dm_model::GroupConversationRequest::new(users.clone(), probe)?;
         }
         let media = self.upload_media_with(source, kind, options).await?;

@@ -91,7 +91,10 @@ mod tests {
     #[test]
     fn sniffs_the_dm_formats_from_their_first_bytes() {
         let cases: &[(Vec<u8>, Format)] = &[
-            (vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F'], Format::Jpeg),
+            (
+                vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F'],
+                Format::Jpeg,
+            ),
             (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(), Format::Png),
             (b"RIFF\x10\0\0\0WEBPVP8 ".to_vec(), Format::Webp),
             (b"GIF89a\x01\0\x01\0".to_vec(), Format::Gif),
@@ -111,15 +114,33 @@ mod tests {
 
     #[test]
     fn categories_are_always_dm_ones() {
-        for format in [Format::Jpeg, Format::Png, Format::Webp, Format::Gif, Format::Mp4, Format::Mov] {
-            for kind in [MediaKind::Auto, MediaKind::Image, MediaKind::AnimatedGif, MediaKind::Video] {
+        for format in [
+            Format::Jpeg,
+            Format::Png,
+            Format::Webp,
+            Format::Gif,
+            Format::Mp4,
+            Format::Mov,
+        ] {
+            for kind in [
+                MediaKind::Auto,
+                MediaKind::Image,
+                MediaKind::AnimatedGif,
+                MediaKind::Video,
+            ] {
                 if let Ok(c) = category(format, kind) {
                     assert!(c.is_dm(), "{format:?} {kind:?}");
                 }
             }
         }
-        assert_eq!(category(Format::Gif, MediaKind::Auto), Ok(MediaCategory::DmGif));
-        assert_eq!(category(Format::Gif, MediaKind::Image), Ok(MediaCategory::DmImage));
+        assert_eq!(
+            category(Format::Gif, MediaKind::Auto),
+            Ok(MediaCategory::DmGif)
+        );
+        assert_eq!(
+            category(Format::Gif, MediaKind::Image),
+            Ok(MediaCategory::DmImage)
+        );
         assert!(category(Format::Mp4, MediaKind::Image).is_err());
         assert!(category(Format::Png, MediaKind::Video).is_err());
     }

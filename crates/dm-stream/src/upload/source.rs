@@ -35,8 +35,14 @@ impl std::fmt::Debug for UploadSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.inner {
             Inner::Path(p) => f.debug_tuple("UploadSource::Path").field(p).finish(),
-            Inner::Bytes(b) => f.debug_tuple("UploadSource::Bytes").field(&b.len()).finish(),
-            Inner::Reader { len, .. } => f.debug_struct("UploadSource::Reader").field("len", len).finish(),
+            Inner::Bytes(b) => f
+                .debug_tuple("UploadSource::Bytes")
+                .field(&b.len())
+                .finish(),
+            Inner::Reader { len, .. } => f
+                .debug_struct("UploadSource::Reader")
+                .field("len", len)
+                .finish(),
         }
     }
 }
@@ -182,7 +188,10 @@ impl Opened {
             if self.reader.read(&mut probe).await? != 0 {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
-                    format!("{} is longer than its announced {} bytes", self.what, self.len),
+                    format!(
+                        "{} is longer than its announced {} bytes",
+                        self.what, self.len
+                    ),
                 ));
             }
         }
