@@ -14,6 +14,11 @@ use serde_json::Value;
 const TOKEN: &str = "dm-fake-user-token";
 const START: &str = "<!-- xtask-bench:start -->";
 const END: &str = "<!-- xtask-bench:end -->";
+const UPLOAD_START: &str = "<!-- xtask-bench-upload:start -->";
+const UPLOAD_END: &str = "<!-- xtask-bench-upload:end -->";
+
+/// The two video sizes of the upload scenario, in MiB: the peak RSS must not grow with them.
+const UPLOAD_MIB: [u64; 2] = [20, 200];
 
 /// Sizes and repetitions of one run of the suite.
 struct Plan {
@@ -98,13 +103,18 @@ impl Row {
     }
 }
 
-/// Runs the suite.
-pub fn run(quick: bool) -> Result<(), String> {
+/// Runs the suite (`only: Some("upload")` runs just the upload scenario).
+pub fn run(quick: bool, only: Option<&str>) -> Result<(), String> {
     let plan = if quick { &QUICK } else { &FULL };
     let root = crate::codegen::workspace_root();
     let started = std::time::Instant::now();
     let bins = build(&root)?;
     let build_secs = started.elapsed().as_secs_f64();
+    match only {
+        None => {}
+        Some("upload") => return upload_section(&root, &bins, plan),
+        Some(other) => return Err(format!("unknown scenario `{other}` (known: upload)")),
+    }
     let started = std::time::Instant::now();
     let mut rows = Vec::new();
     eprintln!("bench: decode");
@@ -120,6 +130,7 @@ pub fn run(quick: bool) -> Result<(), String> {
     eprintln!("bench: incremental sync");
     sync(&bins, plan, &mut rows)?;
     let run_secs = started.elapsed().as_secs_f64();
+    upload_section(&root, &bins, plan)?;
 
     let table = table(&rows);
     println!("{table}");
@@ -531,6 +542,58 @@ fn sync(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(), String> {
     Ok(())
 }
 
+/// Peak RSS of the client uploading a generated video of each of [`UPLOAD_MIB`] sizes; the
+/// row goes to its own section of `docs/benchmarks.md`.
+fn upload_section(root: &Path, bins: &Bins, plan: &Plan) -> Result<(), String> {
+    eprintln!("bench: peak RSS uploading videos of {UPLOAD_MIB:?} MiB");
+    let started = std::time::Instant::now();
+    let server = Server::start(bins, &s(&["--events", "100", "--uploads"]))?;
+    let runs = plan.rss_runs;
+    let mut peaks = Vec::new();
+    let mut speeds = Vec::new();
+    for mib in UPLOAD_MIB {
+        let (mut kib, mut rate) = (vec![], vec![]);
+        for _ in 0..runs {
+            let v = server.client(bins, &["upload", "--mib", &mib.to_string()])?;
+            if f(&v, "bytes") != (mib * 1024 * 1024) as f64 {
+                return Err(format!("the upload of {mib} MiB sent {v}"));
+            }
+            kib.push(f(&v, "peak_rss_kib"));
+            rate.push(f(&v, "mib_per_sec"));
+        }
+        peaks.push(median(kib) / 1024.0);
+        speeds.push(median(rate));
+    }
+    let (small, large) = (peaks[0], peaks[1]);
+    let flat = large <= small * 1.1 + 1.0;
+    let row = Row::check(
+        format!(
+            "7. Peak RSS uploading a generated video of {} vs {} MiB (`Client::upload_media` from a file, 4 MiB segments; {runs} run(s))",
+            UPLOAD_MIB[1], UPLOAD_MIB[0]
+        ),
+        format!(
+            "**{large:.1} MiB** vs {small:.1} MiB ({:.0} and {:.0} MiB/s over loopback)",
+            speeds[1], speeds[0]
+        ),
+        "flat: the large within 10 % + 1 MiB of the small",
+        flat,
+    );
+    let table = table(std::slice::from_ref(&row));
+    println!("{table}");
+    let section = format!(
+        "{UPLOAD_START}\n### Latest upload run\n\n{}\nScenario time: {:.0} s.\n\n{table}\n{UPLOAD_END}",
+        machine(root),
+        started.elapsed().as_secs_f64()
+    );
+    let doc = root.join("docs/benchmarks.md");
+    write_marked(&doc, &section, UPLOAD_START, UPLOAD_END)?;
+    eprintln!("bench: wrote {}", doc.display());
+    if !flat {
+        eprintln!("bench: target missed: upload peak RSS is not flat");
+    }
+    Ok(())
+}
+
 fn table(rows: &[Row]) -> String {
     let mut out =
         String::from("| Scenario | Result (median) | Target | Met |\n|---|---|---|---|\n");
@@ -591,10 +654,16 @@ fn machine(root: &Path) -> String {
 }
 
 fn write_section(doc: &Path, section: &str) -> Result<(), String> {
+    write_marked(doc, section, START, END)
+}
+
+/// Replaces what lies between `start` and `end` in `doc` (both included) with `section`, or
+/// appends it.
+fn write_marked(doc: &Path, section: &str, start: &str, end: &str) -> Result<(), String> {
     let old = std::fs::read_to_string(doc).unwrap_or_default();
-    let new = match (old.find(START), old.find(END)) {
+    let new = match (old.find(start), old.find(end)) {
         (Some(a), Some(b)) if a < b => {
-            format!("{}{section}{}", &old[..a], &old[b + END.len()..])
+            format!("{}{section}{}", &old[..a], &old[b + end.len()..])
         }
         _ if old.is_empty() => format!("# Benchmarks\n\n{section}\n"),
         _ => format!("{}\n\n## Latest figures\n\n{section}\n", old.trim_end()),
