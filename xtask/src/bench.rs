@@ -11,14 +11,11 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use serde_json::Value;
 
+mod cli;
+
 const TOKEN: &str = "dm-fake-user-token";
 const START: &str = "<!-- xtask-bench:start -->";
 const END: &str = "<!-- xtask-bench:end -->";
-const UPLOAD_START: &str = "<!-- xtask-bench-upload:start -->";
-const UPLOAD_END: &str = "<!-- xtask-bench-upload:end -->";
-
-/// The two video sizes of the upload scenario, in MiB: the peak RSS must not grow with them.
-const UPLOAD_MIB: [u64; 2] = [20, 200];
 
 /// Sizes and repetitions of one run of the suite.
 struct Plan {
@@ -103,77 +100,167 @@ impl Row {
     }
 }
 
-/// Runs the suite (`only: Some("upload")` runs just the upload scenario).
-pub fn run(quick: bool, only: Option<&str>) -> Result<(), String> {
+/// The groups of scenarios, each written to its own section of `docs/benchmarks.md`.
+const GROUPS: &[&str] = &["client", "cli", "upload"];
+
+/// The two video sizes of the upload group, in MiB: the peak RSS must not grow with them.
+const UPLOAD_MIB: [u64; 2] = [20, 200];
+
+/// Runs the suite: `--quick` for the small plan, `--only GROUP[,GROUP]` for some groups
+/// (`client`, `cli`, `upload`), `--xdm PATH` to measure another `xdm` binary in the `cli`
+/// group.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|a| a == "--quick");
     let plan = if quick { &QUICK } else { &FULL };
+    let only: Vec<&str> = match args.iter().position(|a| a == "--only") {
+        Some(i) => args
+            .get(i + 1)
+            .ok_or("--only needs a group name")?
+            .split(',')
+            .collect(),
+        None => GROUPS.to_vec(),
+    };
+    if let Some(bad) = only.iter().find(|g| !GROUPS.contains(g)) {
+        return Err(format!(
+            "unknown group `{bad}` (groups: {})",
+            GROUPS.join(", ")
+        ));
+    }
     let root = crate::codegen::workspace_root();
     let started = std::time::Instant::now();
     let bins = build(&root)?;
     let build_secs = started.elapsed().as_secs_f64();
-    match only {
-        None => {}
-        Some("upload") => return upload_section(&root, &bins, plan),
-        Some(other) => return Err(format!("unknown scenario `{other}` (known: upload)")),
-    }
-    let started = std::time::Instant::now();
-    let mut rows = Vec::new();
-    eprintln!("bench: decode");
-    decode(&bins, &mut rows)?;
-    eprintln!("bench: throughput (raw baseline vs Client::events)");
-    throughput(&bins, plan, &mut rows)?;
-    eprintln!("bench: prefetch with {} ms server latency", plan.latency_ms);
-    prefetch(&bins, plan, &mut rows)?;
-    eprintln!("bench: peak RSS");
-    rss(&bins, plan, &mut rows)?;
-    eprintln!("bench: rate budget");
-    budget(&bins, plan, &mut rows)?;
-    eprintln!("bench: incremental sync");
-    sync(&bins, plan, &mut rows)?;
-    let run_secs = started.elapsed().as_secs_f64();
-    upload_section(&root, &bins, plan)?;
-
-    let table = table(&rows);
-    println!("{table}");
     let machine = machine(&root);
-    let section = format!(
-        "{START}\n\
-         ### Latest run ({} plan)\n\n\
-         {machine}\n\
-         Suite time: {run_secs:.0} s (plus {build_secs:.0} s building). Every figure is the median \
-         of the runs listed in its row; ratios are medians of the ratios within a round.\n\n\
-         {table}\n\
-         {END}",
-        plan.name
-    );
     let doc = root.join("docs/benchmarks.md");
-    write_section(&doc, &section)?;
-    eprintln!("bench: wrote {}", doc.display());
-    let missed: Vec<&str> = rows
-        .iter()
-        .filter(|r| r.met == Some(false))
-        .map(|r| r.name.as_str())
-        .collect();
+    let mut missed: Vec<String> = Vec::new();
+    for group in only {
+        let started = std::time::Instant::now();
+        let mut rows = Vec::new();
+        match group {
+            "client" => client_group(&bins, plan, &mut rows)?,
+            "upload" => upload_group(&bins, plan, &mut rows)?,
+            _ => {
+                eprintln!("bench: the command line against Client::events()");
+                let xdm = cli::xdm_path(&bins, args);
+                cli::run(&bins, plan, &xdm, &mut rows)?;
+            }
+        }
+        let run_secs = started.elapsed().as_secs_f64();
+        let table = table(&rows);
+        println!("{table}");
+        let (start, end) = markers(group);
+        let section = format!(
+            "{start}\n\
+             ### Latest run: {group} ({} plan)\n\n\
+             {machine}\n\
+             Suite time: {run_secs:.0} s (plus {build_secs:.0} s building). Every figure is the median \
+             of the runs listed in its row; ratios are medians of the ratios within a round.\n\n\
+             {table}\n\
+             {end}",
+            plan.name
+        );
+        write_section(&doc, &section, &start, &end)?;
+        eprintln!("bench: wrote the {group} section of {}", doc.display());
+        missed.extend(
+            rows.iter()
+                .filter(|r| r.met == Some(false))
+                .map(|r| r.name.clone()),
+        );
+    }
     if !missed.is_empty() {
         eprintln!("bench: targets missed: {}", missed.join("; "));
     }
     Ok(())
 }
 
-/// The two release binaries.
+/// The section markers of a group (the `client` group keeps the original ones).
+fn markers(group: &str) -> (String, String) {
+    if group == "client" {
+        (START.to_owned(), END.to_owned())
+    } else {
+        (
+            format!("<!-- xtask-bench:{group}:start -->"),
+            format!("<!-- xtask-bench:{group}:end -->"),
+        )
+    }
+}
+
+/// The library's scenarios: decode, throughput, prefetch, RSS, rate budget, sync.
+fn client_group(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(), String> {
+    eprintln!("bench: decode");
+    decode(bins, rows)?;
+    eprintln!("bench: throughput (raw baseline vs Client::events)");
+    throughput(bins, plan, rows)?;
+    eprintln!("bench: prefetch with {} ms server latency", plan.latency_ms);
+    prefetch(bins, plan, rows)?;
+    eprintln!("bench: peak RSS");
+    rss(bins, plan, rows)?;
+    eprintln!("bench: rate budget");
+    budget(bins, plan, rows)?;
+    eprintln!("bench: incremental sync");
+    sync(bins, plan, rows)
+}
+
+/// Peak RSS of the client uploading a generated video of each of [`UPLOAD_MIB`] sizes from a
+/// file (`Client::upload_media`): flat when chunks are read one at a time.
+fn upload_group(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(), String> {
+    eprintln!("bench: peak RSS uploading videos of {UPLOAD_MIB:?} MiB");
+    let server = Server::start(bins, &s(&["--events", "100", "--uploads"]))?;
+    let runs = plan.rss_runs;
+    let (mut peaks, mut speeds) = (Vec::new(), Vec::new());
+    for mib in UPLOAD_MIB {
+        let (mut kib, mut rate) = (vec![], vec![]);
+        for _ in 0..runs {
+            let v = server.client(bins, &["upload", "--mib", &mib.to_string()])?;
+            if f(&v, "bytes") != (mib * 1024 * 1024) as f64 {
+                return Err(format!("the upload of {mib} MiB sent {v}"));
+            }
+            kib.push(f(&v, "peak_rss_kib"));
+            rate.push(f(&v, "mib_per_sec"));
+        }
+        peaks.push(median(kib) / 1024.0);
+        speeds.push(median(rate));
+    }
+    let (small, large) = (peaks[0], peaks[1]);
+    rows.push(Row::check(
+        format!(
+            "7. Peak RSS uploading a generated video of {} vs {} MiB (`Client::upload_media` from a file, 4 MiB segments; {runs} run(s))",
+            UPLOAD_MIB[1], UPLOAD_MIB[0]
+        ),
+        format!(
+            "**{large:.1} MiB** vs {small:.1} MiB ({:.0} and {:.0} MiB/s over loopback)",
+            speeds[1], speeds[0]
+        ),
+        "flat: the large within 10 % + 1 MiB of the small",
+        large <= small * 1.1 + 1.0,
+    ));
+    Ok(())
+}
+
+/// The release binaries.
 struct Bins {
     server: PathBuf,
     client: PathBuf,
+    xdm: PathBuf,
 }
 
 fn build(root: &Path) -> Result<Bins, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
         .current_dir(root)
-        .args(["build", "--release", "-p", "dm-bench", "--bins"])
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "dm-bench",
+            "-p",
+            "dm-cli",
+            "--bins",
+        ])
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
-        return Err("building dm-bench failed".to_owned());
+        return Err("building dm-bench and dm-cli failed".to_owned());
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -186,6 +273,7 @@ fn build(root: &Path) -> Result<Bins, String> {
     Ok(Bins {
         server: release.join("dm-bench-server"),
         client: release.join("dm-bench-client"),
+        xdm: release.join("xdm"),
     })
 }
 
@@ -542,58 +630,6 @@ fn sync(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(), String> {
     Ok(())
 }
 
-/// Peak RSS of the client uploading a generated video of each of [`UPLOAD_MIB`] sizes; the
-/// row goes to its own section of `docs/benchmarks.md`.
-fn upload_section(root: &Path, bins: &Bins, plan: &Plan) -> Result<(), String> {
-    eprintln!("bench: peak RSS uploading videos of {UPLOAD_MIB:?} MiB");
-    let started = std::time::Instant::now();
-    let server = Server::start(bins, &s(&["--events", "100", "--uploads"]))?;
-    let runs = plan.rss_runs;
-    let mut peaks = Vec::new();
-    let mut speeds = Vec::new();
-    for mib in UPLOAD_MIB {
-        let (mut kib, mut rate) = (vec![], vec![]);
-        for _ in 0..runs {
-            let v = server.client(bins, &["upload", "--mib", &mib.to_string()])?;
-            if f(&v, "bytes") != (mib * 1024 * 1024) as f64 {
-                return Err(format!("the upload of {mib} MiB sent {v}"));
-            }
-            kib.push(f(&v, "peak_rss_kib"));
-            rate.push(f(&v, "mib_per_sec"));
-        }
-        peaks.push(median(kib) / 1024.0);
-        speeds.push(median(rate));
-    }
-    let (small, large) = (peaks[0], peaks[1]);
-    let flat = large <= small * 1.1 + 1.0;
-    let row = Row::check(
-        format!(
-            "7. Peak RSS uploading a generated video of {} vs {} MiB (`Client::upload_media` from a file, 4 MiB segments; {runs} run(s))",
-            UPLOAD_MIB[1], UPLOAD_MIB[0]
-        ),
-        format!(
-            "**{large:.1} MiB** vs {small:.1} MiB ({:.0} and {:.0} MiB/s over loopback)",
-            speeds[1], speeds[0]
-        ),
-        "flat: the large within 10 % + 1 MiB of the small",
-        flat,
-    );
-    let table = table(std::slice::from_ref(&row));
-    println!("{table}");
-    let section = format!(
-        "{UPLOAD_START}\n### Latest upload run\n\n{}\nScenario time: {:.0} s.\n\n{table}\n{UPLOAD_END}",
-        machine(root),
-        started.elapsed().as_secs_f64()
-    );
-    let doc = root.join("docs/benchmarks.md");
-    write_marked(&doc, &section, UPLOAD_START, UPLOAD_END)?;
-    eprintln!("bench: wrote {}", doc.display());
-    if !flat {
-        eprintln!("bench: target missed: upload peak RSS is not flat");
-    }
-    Ok(())
-}
-
 fn table(rows: &[Row]) -> String {
     let mut out =
         String::from("| Scenario | Result (median) | Target | Met |\n|---|---|---|---|\n");
@@ -653,13 +689,7 @@ fn machine(root: &Path) -> String {
     )
 }
 
-fn write_section(doc: &Path, section: &str) -> Result<(), String> {
-    write_marked(doc, section, START, END)
-}
-
-/// Replaces what lies between `start` and `end` in `doc` (both included) with `section`, or
-/// appends it.
-fn write_marked(doc: &Path, section: &str, start: &str, end: &str) -> Result<(), String> {
+fn write_section(doc: &Path, section: &str, start: &str, end: &str) -> Result<(), String> {
     let old = std::fs::read_to_string(doc).unwrap_or_default();
     let new = match (old.find(start), old.find(end)) {
         (Some(a), Some(b)) if a < b => {

@@ -81,9 +81,13 @@ impl Sink {
         let events = page.events().take(max);
         match self.format {
             Format::Jsonl | Format::Json => {
+                let mut records = self.records.page(page.includes());
                 let mut n = 0;
                 for event in events {
-                    self.record(event.event(), page.includes());
+                    let first = self.count == 0 && self.buf.is_empty();
+                    separator(self.format, first, &mut self.buf);
+                    records.write(event.event(), &mut self.buf);
+                    terminator(self.format, &mut self.buf);
                     n += 1;
                 }
                 let open = self.flush_buf()?;
@@ -141,15 +145,10 @@ impl Sink {
 
     /// Appends the record of `event` to the buffer, with the separator of the format.
     fn record(&mut self, event: &DmEvent, includes: &Includes) {
-        if self.format == Format::Json {
-            let first = self.count == 0 && self.buf.is_empty();
-            self.buf
-                .extend_from_slice(if first { b"\n" } else { b",\n" });
-            self.records.write(event, includes, &mut self.buf);
-        } else {
-            self.records.write(event, includes, &mut self.buf);
-            self.buf.push(b'\n');
-        }
+        let first = self.count == 0 && self.buf.is_empty();
+        separator(self.format, first, &mut self.buf);
+        self.records.write(event, includes, &mut self.buf);
+        terminator(self.format, &mut self.buf);
     }
 
     /// Hands the buffered text to the output; `false` on a closed pipe.
@@ -192,5 +191,19 @@ impl Sink {
             self.out.flush()
         })();
         self.io_result(result).map(|_| ())
+    }
+}
+
+/// What goes before a record: `[` was written at the start; items are separated by commas.
+fn separator(format: Format, first: bool, buf: &mut Vec<u8>) {
+    if format == Format::Json {
+        buf.extend_from_slice(if first { b"\n" } else { b",\n" });
+    }
+}
+
+/// What goes after a record: a newline in JSONL.
+fn terminator(format: Format, buf: &mut Vec<u8>) {
+    if format == Format::Jsonl {
+        buf.push(b'\n');
     }
 }
