@@ -21,8 +21,8 @@ use dm_model::{
 use dm_query::{
     ApiRequest, AppendUpload, BaseUrl, BlockDms, CreateGroup, DeleteEvent, DownloadMedia,
     EventsQuery, FieldsQuery, FinalizeUpload, GetEvent, GetUploadStatus, InitializeUpload,
-    ListEvents, MediaEncoding, Operation, Scope, SendToConversation, SendToParticipant,
-    UnblockDms, UploadMedia,
+    ListEvents, MediaEncoding, Operation, Scope, SendToConversation, SendToParticipant, UnblockDms,
+    UploadMedia,
 };
 use dm_transport::{HyperTransport, OAuth1Credentials, Transport};
 use proptest::prelude::*;
@@ -328,7 +328,11 @@ fn media_requests(base: &BaseUrl) -> Vec<http::Request<Bytes>> {
         (MediaMimeType::ImageWebp, MediaCategory::DmImage),
     ] {
         let body = InitializeUploadRequest::new(media_type, 536_870_912, category).unwrap();
-        out.push(InitializeUpload { body: body.clone() }.to_request(base).unwrap());
+        out.push(
+            InitializeUpload { body: body.clone() }
+                .to_request(base)
+                .unwrap(),
+        );
         let body = body.shared(false).additional_owners(users());
         out.push(InitializeUpload { body }.to_request(base).unwrap());
     }
@@ -342,7 +346,13 @@ fn media_requests(base: &BaseUrl) -> Vec<http::Request<Bytes>> {
         append.encoding = encoding;
         out.push(append.to_request(base).unwrap());
     }
-    out.push(FinalizeUpload { media_id: id.clone() }.to_request(base).unwrap());
+    out.push(
+        FinalizeUpload {
+            media_id: id.clone(),
+        }
+        .to_request(base)
+        .unwrap(),
+    );
     out.push(GetUploadStatus { media_id: id }.to_request(base).unwrap());
     out
 }

@@ -242,13 +242,17 @@ async fn run(args: Args) -> Result<Value, Box<dyn std::error::Error>> {
             })
         }
         Scenario::Upload { mib } => {
-            let path = std::env::temp_dir().join(format!("dm-bench-upload-{}.mp4", std::process::id()));
+            let path =
+                std::env::temp_dir().join(format!("dm-bench-upload-{}.mp4", std::process::id()));
             dm_bench::upload::write_video(&path, mib * 1024 * 1024)?;
             let before = peak_rss_kib();
             let client = client(&args, 1)?;
             let start = Instant::now();
             let result = client
-                .upload_media(dm_stream::UploadSource::path(&path), dm_stream::MediaKind::Auto)
+                .upload_media(
+                    dm_stream::UploadSource::path(&path),
+                    dm_stream::MediaKind::Auto,
+                )
                 .await;
             let took = start.elapsed();
             let _ = std::fs::remove_file(&path);
