@@ -101,10 +101,14 @@ impl Row {
 }
 
 /// The groups of scenarios, each written to its own section of `docs/benchmarks.md`.
-const GROUPS: &[&str] = &["client", "cli"];
+const GROUPS: &[&str] = &["client", "cli", "upload"];
+
+/// The two video sizes of the upload group, in MiB: the peak RSS must not grow with them.
+const UPLOAD_MIB: [u64; 2] = [20, 200];
 
 /// Runs the suite: `--quick` for the small plan, `--only GROUP[,GROUP]` for some groups
-/// (`client`, `cli`), `--xdm PATH` to measure another `xdm` binary in the `cli` group.
+/// (`client`, `cli`, `upload`), `--xdm PATH` to measure another `xdm` binary in the `cli`
+/// group.
 pub fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
     let plan = if quick { &QUICK } else { &FULL };
@@ -134,6 +138,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let mut rows = Vec::new();
         match group {
             "client" => client_group(&bins, plan, &mut rows)?,
+            "upload" => upload_group(&bins, plan, &mut rows)?,
             _ => {
                 eprintln!("bench: the command line against Client::events()");
                 let xdm = cli::xdm_path(&bins, args);
@@ -194,6 +199,42 @@ fn client_group(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(), Str
     budget(bins, plan, rows)?;
     eprintln!("bench: incremental sync");
     sync(bins, plan, rows)
+}
+
+/// Peak RSS of the client uploading a generated video of each of [`UPLOAD_MIB`] sizes from a
+/// file (`Client::upload_media`): flat when chunks are read one at a time.
+fn upload_group(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(), String> {
+    eprintln!("bench: peak RSS uploading videos of {UPLOAD_MIB:?} MiB");
+    let server = Server::start(bins, &s(&["--events", "100", "--uploads"]))?;
+    let runs = plan.rss_runs;
+    let (mut peaks, mut speeds) = (Vec::new(), Vec::new());
+    for mib in UPLOAD_MIB {
+        let (mut kib, mut rate) = (vec![], vec![]);
+        for _ in 0..runs {
+            let v = server.client(bins, &["upload", "--mib", &mib.to_string()])?;
+            if f(&v, "bytes") != (mib * 1024 * 1024) as f64 {
+                return Err(format!("the upload of {mib} MiB sent {v}"));
+            }
+            kib.push(f(&v, "peak_rss_kib"));
+            rate.push(f(&v, "mib_per_sec"));
+        }
+        peaks.push(median(kib) / 1024.0);
+        speeds.push(median(rate));
+    }
+    let (small, large) = (peaks[0], peaks[1]);
+    rows.push(Row::check(
+        format!(
+            "7. Peak RSS uploading a generated video of {} vs {} MiB (`Client::upload_media` from a file, 4 MiB segments; {runs} run(s))",
+            UPLOAD_MIB[1], UPLOAD_MIB[0]
+        ),
+        format!(
+            "**{large:.1} MiB** vs {small:.1} MiB ({:.0} and {:.0} MiB/s over loopback)",
+            speeds[1], speeds[0]
+        ),
+        "flat: the large within 10 % + 1 MiB of the small",
+        large <= small * 1.1 + 1.0,
+    ));
+    Ok(())
 }
 
 /// The release binaries.

@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run().map_err(codegen::Error::new),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\ncommands:\n  codegen [--check]   regenerate code from spec/ (or check it is fresh)\n  bench [--quick] [--only GROUP,..] [--xdm PATH]\n                      end-to-end benchmarks (groups: client, cli); writes docs/benchmarks.md\n  fuzz [--cases N]    bad-input properties, >= 1M cases (release)\n  conformance         requests validated by Prism against the official spec"
+                "usage: cargo xtask <command>\n\ncommands:\n  codegen [--check]   regenerate code from spec/ (or check it is fresh)\n  bench [--quick] [--only GROUP,..] [--xdm PATH]\n                      end-to-end benchmarks (groups: client, cli, upload); writes docs/benchmarks.md\n  fuzz [--cases N]    bad-input properties, >= 1M cases (release)\n  conformance         requests validated by Prism against the official spec"
             );
             return ExitCode::from(2);
         }

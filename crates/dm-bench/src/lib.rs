@@ -11,7 +11,8 @@
 //! baseline client ([`raw::RawClient`]: the bare hyper client plus serde_json into
 //! [`minimal`] structs), the three page decodes compared ([`decoders`]), a fixture page
 //! ([`fixture::all_fields_page`]) and the peak resident set size of the current process
-//! ([`rss::peak_rss_kib`]).
+//! ([`rss::peak_rss_kib`]), and the generated video of the upload scenario
+//! ([`upload::write_video`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -37,5 +38,6 @@ pub mod lookup;
 pub mod minimal;
 pub mod raw;
 pub mod rss;
+pub mod upload;
 
 pub use error::BenchError;

@@ -26,6 +26,7 @@ Examples:
   xdm sync --db dms.sqlite
   xdm search \"invoice\" --db dms.sqlite
   xdm send --to 2244994945 \"Hello!\"
+  xdm send --to 2244994945 --file photo.jpg \"From the trip\"
 
 Exit codes:
   0  success              1  local failure (file I/O, corrupt archive)
@@ -110,7 +111,7 @@ pub enum Command {
     Follow(FollowArgs),
     /// Send a message to a user or a conversation.
     #[command(
-        after_help = "Examples:\n  xdm send --to 2244994945 \"Hello!\"\n  xdm send --conversation 1234-5678 \"On my way\""
+        after_help = "Examples:\n  xdm send --to 2244994945 \"Hello!\"\n  xdm send --conversation 1234-5678 \"On my way\"\n  xdm send --to 2244994945 --file photo.jpg \"From the trip\"\n  xdm send --conversation 1234-5678 --file clip.mp4"
     )]
     Send(SendArgs),
     /// Group conversations.
@@ -389,8 +390,13 @@ pub struct SendArgs {
     /// The conversation to send to.
     #[arg(long, value_name = "ID")]
     pub conversation: Option<DmConversationId>,
-    /// The message text (1 to 10,000 characters).
-    pub text: String,
+    /// Attach a photo, GIF or video (JPEG, PNG, WebP, GIF, MP4 or MOV, recognised from its
+    /// content): uploaded for DMs, then sent with the text, if any.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// The message text (1 to 10,000 characters; optional with --file).
+    #[arg(required_unless_present = "file")]
+    pub text: Option<String>,
 }
 
 /// `xdm group ...`.
@@ -399,7 +405,7 @@ pub struct SendArgs {
 pub enum GroupCommand {
     /// Create a group conversation with a first message.
     #[command(
-        after_help = "Example:\n  xdm group create --with 944480690,906948460078698496 \"Welcome, both of you\""
+        after_help = "Examples:\n  xdm group create --with 944480690,906948460078698496 \"Welcome, both of you\"\n  xdm group create --with 944480690,906948460078698496 --file team.png \"Welcome\""
     )]
     Create(GroupCreateArgs),
 }
@@ -416,6 +422,9 @@ pub struct GroupCreateArgs {
         value_name = "USER_ID,.."
     )]
     pub with: Vec<UserId>,
+    /// Attach a photo, GIF or video to the first message.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
     /// The first message.
     pub text: String,
 }

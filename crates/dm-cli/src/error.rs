@@ -84,6 +84,20 @@ impl CliError {
 impl From<dm_stream::Error> for CliError {
     fn from(e: dm_stream::Error) -> Self {
         use dm_stream::Error as E;
+        // Matched by reference first: the upload errors keep their own message.
+        if matches!(
+            e,
+            E::UnsupportedMedia { .. }
+                | E::MediaTooLarge { .. }
+                | E::Io(_)
+                | E::MissingScope { .. }
+        ) {
+            return match e {
+                E::Io(_) => CliError::Local(e.to_string()),
+                E::MissingScope { .. } => CliError::Auth(e.to_string()),
+                _ => CliError::Usage(e.to_string()),
+            };
+        }
         match e {
             E::Query(q) => CliError::Usage(q.to_string()),
             E::Body(b) => CliError::Usage(b.to_string()),

@@ -34,6 +34,7 @@ mod login;
 mod output;
 mod progress;
 mod run;
+mod upload_progress;
 
 pub use cli::{
     AuthCommand, Cli, Command, ConversationsArgs, DemoArgs, EventArgs, EventIdArg, EventsArgs,

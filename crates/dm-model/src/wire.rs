@@ -76,6 +76,7 @@ required_field!(
     crate::TweetId,
     crate::DmConversationId,
     crate::MediaKey,
+    crate::MediaId,
 );
 
 /// `event_type` is required by SPEC 2.166 but not by SPEC-167 (and the reference's partial-error

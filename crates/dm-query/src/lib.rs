@@ -14,7 +14,9 @@
 //!   the inverse, and [`QueryWarning`]s for fields that cannot take effect.
 //! - Request values implementing [`ApiRequest`]: [`ListEvents`] (with a [`Scope`]),
 //!   [`GetEvent`], [`DeleteEvent`], [`SendToParticipant`], [`SendToConversation`],
-//!   [`CreateGroup`], [`DownloadMedia`], [`BlockDms`], [`UnblockDms`].
+//!   [`CreateGroup`], [`DownloadMedia`], [`BlockDms`], [`UnblockDms`]; the media upload:
+//!   [`UploadMedia`] (one-shot), [`InitializeUpload`], [`AppendUpload`], [`FinalizeUpload`],
+//!   [`GetUploadStatus`], with bodies as the spec gives them ([`MediaEncoding`]).
 //! - [`BaseUrl`] (default `https://api.x.com`) and [`QueryError`], which names the parameter
 //!   at fault and the values it accepts.
 //!
@@ -63,6 +65,7 @@ pub use error::QueryError;
 pub use operation::{AuthScheme, Operation, PathParam};
 pub use query::{EventsQuery, FieldsQuery, QueryWarning};
 pub use request::{
-    ApiRequest, BlockDms, CreateGroup, DeleteEvent, DownloadMedia, GetEvent, ListEvents, Scope,
-    SendToConversation, SendToParticipant, USER_AGENT, UnblockDms,
+    ApiRequest, AppendUpload, BlockDms, CreateGroup, DeleteEvent, DownloadMedia, FinalizeUpload,
+    GetEvent, GetUploadStatus, InitializeUpload, ListEvents, MediaEncoding, Scope,
+    SendToConversation, SendToParticipant, USER_AGENT, UnblockDms, UploadMedia,
 };

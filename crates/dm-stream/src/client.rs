@@ -7,7 +7,8 @@ use bytes::Bytes;
 use dm_model::{DmConversationId, DmEventsPage, UserId};
 use dm_query::{ApiRequest, BaseUrl, ListEvents, Scope};
 use dm_transport::{
-    Auth, HyperTransport, RateLimit, RateLimitPolicy, RetryPolicy, Stack, Transport,
+    Auth, Clock, HyperTransport, RateLimit, RateLimitPolicy, RetryPolicy, Stack, SystemClock,
+    Transport,
 };
 
 use crate::error::Error;
@@ -30,6 +31,12 @@ pub(crate) struct ClientInner {
     pub(crate) decode_retries: u32,
     /// Whether requests are signed with OAuth 1.0a (some operations refuse it).
     pub(crate) oauth1: bool,
+    /// The authentication, to read an OAuth 2.0 token's granted scopes.
+    pub(crate) auth: Option<Auth>,
+    /// The wall clock media expiry is judged by.
+    pub(crate) clock: Arc<dyn Clock>,
+    /// The media this client uploaded.
+    pub(crate) uploads: std::sync::Mutex<crate::upload::Registry>,
 }
 
 impl std::fmt::Debug for Client {
@@ -53,6 +60,7 @@ pub struct ClientBuilder {
     page_size: u32,
     prefetch: usize,
     decode_retries: u32,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -77,6 +85,7 @@ impl Default for ClientBuilder {
             page_size: 100,
             prefetch: 1,
             decode_retries: 2,
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -138,6 +147,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The wall clock uploaded media's expiry (24 hours) is judged by (default: the system
+    /// clock). Inject one to test expiry.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -166,7 +182,7 @@ impl ClientBuilder {
             .retry(self.retry)
             .rate_limit(self.rate_limit);
         let oauth1 = matches!(self.auth, Some(Auth::OAuth1(_)));
-        if let Some(auth) = self.auth {
+        if let Some(auth) = self.auth.clone() {
             stack = stack.auth(auth);
         }
         Ok(Client {
@@ -177,6 +193,9 @@ impl ClientBuilder {
                 prefetch: self.prefetch,
                 decode_retries: self.decode_retries,
                 oauth1,
+                auth: self.auth,
+                clock: self.clock,
+                uploads: std::sync::Mutex::new(crate::upload::Registry::default()),
             }),
         })
     }

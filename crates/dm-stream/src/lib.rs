@@ -16,6 +16,10 @@
 //!   [`Client::get_event`], [`Client::delete_event`], [`Client::block_dms`],
 //!   [`Client::unblock_dms`], [`Client::download_media`] (streamed): the other operations. Sends are never retried once they may
 //!   have reached the server ([`Error::MaybeSent`]).
+//! - [`Client::upload_media`]: a photo, GIF or video for a DM from a path, bytes or a reader
+//!   ([`UploadSource`]): the DM category from the file's first bytes, size limits checked
+//!   before sending, chunks streamed from the source and retried, processing awaited;
+//!   [`Client::send_media`] uploads and sends in one call.
 //!
 //! # Example
 //!
@@ -80,6 +84,7 @@ mod request;
 mod resumable;
 mod stream;
 mod sync;
+mod upload;
 
 pub use checkpoint::{Checkpoint, Direction};
 pub use client::{Client, ClientBuilder};
@@ -93,6 +98,10 @@ pub use request::EventsRequest;
 pub use resumable::{SyncPage, SyncProgress, SyncWalk};
 pub use stream::{EventStream, PageStream};
 pub use sync::{SyncBatch, SyncState};
+pub use upload::{
+    AttachRefusal, DEFAULT_CHUNK_SIZE, MediaKind, Recipient, UploadOptions, UploadProgress,
+    UploadSource, UploadedMedia,
+};
 
 pub use dm_query::Scope;
 

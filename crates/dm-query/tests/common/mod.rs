@@ -6,12 +6,6 @@ use dm_query::Operation;
 /// removes it here and adds the value to `media_requests` / `realtime_requests` in
 /// `requests.rs` and `over_http.rs`; the tests then check it like every other request.
 pub const NOT_BUILT_YET: &[Operation] = &[
-    // Media upload (issue 15).
-    Operation::UploadMedia,
-    Operation::InitializeUpload,
-    Operation::AppendUpload,
-    Operation::FinalizeUpload,
-    Operation::GetUploadStatus,
     // ---- the activity stream, webhooks and Account Activity (issue 16) ----
     Operation::StreamActivity,
     Operation::CreateActivitySubscription,
