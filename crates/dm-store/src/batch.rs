@@ -42,6 +42,11 @@ pub struct Batch {
     pub(crate) cursor: Option<(String, String)>,
     pub(crate) source: Option<String>,
     pub(crate) duplicates: u64,
+    /// The objects added so far (the same user is referenced by many events of a page:
+    /// encoded once unless it changed).
+    seen_users: HashMap<String, User>,
+    seen_media: HashMap<String, Media>,
+    seen_tweets: HashMap<String, Tweet>,
     #[cfg(feature = "test-hooks")]
     pub(crate) pause_before_commit: Option<std::path::PathBuf>,
 }
@@ -298,6 +303,9 @@ impl Batch {
 
     fn put_user(&mut self, user: &User) -> Result<(), Error> {
         let Some(id) = &user.id else { return Ok(()) };
+        if !first_or_changed(&mut self.seen_users, id.to_string(), user) {
+            return Ok(());
+        }
         let json = encode(|| format!("user {id}"), user)?;
         self.users.put(ObjectRow {
             key: id.to_string(),
@@ -312,6 +320,9 @@ impl Batch {
         let Some(key) = &media.media_key else {
             return Ok(());
         };
+        if !first_or_changed(&mut self.seen_media, key.to_string(), media) {
+            return Ok(());
+        }
         let json = encode(|| format!("media {key}"), media)?;
         self.media.put(ObjectRow {
             key: key.to_string(),
@@ -324,6 +335,9 @@ impl Batch {
 
     fn put_tweet(&mut self, tweet: &Tweet) -> Result<(), Error> {
         let Some(id) = &tweet.id else { return Ok(()) };
+        if !first_or_changed(&mut self.seen_tweets, id.to_string(), tweet) {
+            return Ok(());
+        }
         let json = encode(|| format!("post {id}"), tweet)?;
         self.tweets.put(ObjectRow {
             key: id.to_string(),
@@ -332,6 +346,18 @@ impl Batch {
             username: None,
         });
         Ok(())
+    }
+}
+
+/// Whether `value` is the first object added under `key`, or differs from the one added
+/// before (then it replaces it); `false` for the same object again.
+fn first_or_changed<T: PartialEq + Clone>(seen: &mut HashMap<String, T>, key: String, value: &T) -> bool {
+    match seen.get(&key) {
+        Some(prev) if prev == value => false,
+        _ => {
+            seen.insert(key, value.clone());
+            true
+        }
     }
 }
 
