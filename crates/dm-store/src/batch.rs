@@ -351,7 +351,11 @@ impl Batch {
 
 /// Whether `value` is the first object added under `key`, or differs from the one added
 /// before (then it replaces it); `false` for the same object again.
-fn first_or_changed<T: PartialEq + Clone>(seen: &mut HashMap<String, T>, key: String, value: &T) -> bool {
+fn first_or_changed<T: PartialEq + Clone>(
+    seen: &mut HashMap<String, T>,
+    key: String,
+    value: &T,
+) -> bool {
     match seen.get(&key) {
         Some(prev) if prev == value => false,
         _ => {
