@@ -479,13 +479,7 @@ mod tests {
 
     #[test]
     fn order_key_is_numeric_order() {
-        let ids = [
-            "0",
-            "9",
-            "10",
-            "1582838499983564806",
-            "9223372036854775807",
-        ];
+        let ids = ["0", "9", "10", "1582838499983564806", "9223372036854775807"];
         let keys: Vec<i64> = ids
             .iter()
             .map(|s| order_key(&DmEventId::parse(s).unwrap()))

@@ -88,9 +88,7 @@ impl MediaDir {
         let ok = dir.len() == 2
             && dir.bytes().all(|b| b.is_ascii_hexdigit())
             && name.len() > 64
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.')
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
             && name.starts_with(dir);
         ok.then(|| self.root.join(dir).join(name))
     }
@@ -211,9 +209,10 @@ impl MediaWriter {
         let sha256 = hex(&self.hasher.finalize());
         let (content_type, ext) = match infer::get(&self.head) {
             Some(t) => (t.mime_type().to_owned(), t.extension().to_owned()),
-            None => match declared_type.map(str::trim).filter(|t| {
-                !t.is_empty() && !t.eq_ignore_ascii_case("application/octet-stream")
-            }) {
+            None => match declared_type
+                .map(str::trim)
+                .filter(|t| !t.is_empty() && !t.eq_ignore_ascii_case("application/octet-stream"))
+            {
                 Some(t) => (t.to_owned(), "bin".to_owned()),
                 None => ("application/octet-stream".to_owned(), "bin".to_owned()),
             },

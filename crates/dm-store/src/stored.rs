@@ -46,7 +46,6 @@ pub(crate) struct EventJson {
     pub archive: Option<String>,
 }
 
-
 /// Ids of the objects some events reference.
 #[derive(Default)]
 pub(crate) struct Wanted {
@@ -106,7 +105,11 @@ pub(crate) fn decode_events(rows: &[EventJson]) -> Result<Vec<DmEvent>, Error> {
 }
 
 /// The event of `row` with the objects it references from `found`.
-pub(crate) fn assemble(event: DmEvent, row: &EventJson, found: &Found) -> Result<StoredEvent, Error> {
+pub(crate) fn assemble(
+    event: DmEvent,
+    row: &EventJson,
+    found: &Found,
+) -> Result<StoredEvent, Error> {
     let posts_spelling = row.posts_spelling;
     let archive = row
         .archive

@@ -76,7 +76,8 @@ pub(crate) fn item_hash(conversation: &str, kind: &str, created_at: &str, item_j
 
 /// The id of an item at `unix_ms` with hash `hash` (the low 18 bits are used).
 pub(crate) fn make_id(unix_ms: i64, hash: u32) -> DmEventId {
-    let n = SYNTHETIC_BASE + (ticks(unix_ms) << HASH_BITS) + u64::from(hash & ((1 << HASH_BITS) - 1));
+    let n =
+        SYNTHETIC_BASE + (ticks(unix_ms) << HASH_BITS) + u64::from(hash & ((1 << HASH_BITS) - 1));
     DmEventId::try_from(n.min(MAX_ID)).expect("19 digits at most")
 }
 
@@ -107,7 +108,13 @@ mod tests {
 
     #[test]
     fn made_ids_are_above_every_snowflake_and_valid() {
-        for ms in [0, TWEPOCH_MS, 1_434_912_497_458, 1_700_000_000_000, 4_200_000_000_000] {
+        for ms in [
+            0,
+            TWEPOCH_MS,
+            1_434_912_497_458,
+            1_700_000_000_000,
+            4_200_000_000_000,
+        ] {
             for h in [0, 1, (1 << HASH_BITS) - 1] {
                 let made = make_id(ms, h);
                 assert!(made.as_u64() >= SYNTHETIC_BASE, "{made}");
@@ -130,7 +137,9 @@ mod tests {
         assert!(order_key(&made) >= order_key(&id("600000000000000000")));
         assert_eq!(
             order_key(&made),
-            order_key(&id(&(((join_ms - 1000 - TWEPOCH_MS) as u64) << 22).to_string()))
+            order_key(&id(
+                &(((join_ms - 1000 - TWEPOCH_MS) as u64) << 22).to_string()
+            ))
         );
         // A real event more than a second earlier still sorts before.
         let earlier = ((join_ms - 1001 - TWEPOCH_MS) as u64) << 22 | 0x3FFFFF;

@@ -87,3 +87,7 @@ pub async fn create_postgres_at_version(url: &str, version: i64) -> Result<(), E
     }
     tx.commit().await.map_err(|e| Error::db(&doing, &e))
 }
+
+/// A generated account archive for tests.
+#[path = "testing_archive.rs"]
+pub mod archive;

@@ -104,7 +104,9 @@ pub(crate) async fn apply_step(
 }
 
 /// Recomputes the order key of ids at or above 2^63 (step 3, see `crate::synthetic`).
-async fn reorder_made_ids(tx: &tokio_postgres::Transaction<'_>) -> Result<(), tokio_postgres::Error> {
+async fn reorder_made_ids(
+    tx: &tokio_postgres::Transaction<'_>,
+) -> Result<(), tokio_postgres::Error> {
     let rows = tx
         .query("SELECT account, id FROM xdm_events WHERE seq >= 0", &[])
         .await?;

@@ -292,7 +292,9 @@ async fn upsert_plain(
                  updated_ms = EXCLUDED.updated_ms
              WHERE t.json IS DISTINCT FROM EXCLUDED.json AND NOT $5"
         );
-        written += tx.execute(&sql, &[&account, &keys, &jsons, &now, &weak]).await?;
+        written += tx
+            .execute(&sql, &[&account, &keys, &jsons, &now, &weak])
+            .await?;
     }
     Ok(written)
 }

@@ -108,7 +108,7 @@ CREATE TABLE xdm_media_files (
     media_key TEXT NOT NULL,
     event_id TEXT,
     status TEXT NOT NULL,
-    rank INTEGER NOT NULL,
+    rank BIGINT NOT NULL,
     source TEXT NOT NULL,
     sha256 TEXT,
     size BIGINT,

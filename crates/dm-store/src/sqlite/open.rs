@@ -253,9 +253,8 @@ fn reorder_made_ids(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Records the media of the stored events as pending (step 3).
 fn record_pending_media(conn: &Connection) -> rusqlite::Result<()> {
-    let mut read = conn.prepare(
-        "SELECT account, id, json FROM events WHERE instr(json, '\"media_keys\"') > 0",
-    )?;
+    let mut read = conn
+        .prepare("SELECT account, id, json FROM events WHERE instr(json, '\"media_keys\"') > 0")?;
     let mut insert = conn.prepare(
         "INSERT INTO media_files (account, media_key, event_id, status, rank, source, updated_ms)
          VALUES (?1, ?2, ?3, 'pending', 0, 'api', ?4) ON CONFLICT DO NOTHING",

@@ -201,13 +201,7 @@ pub(crate) fn conversation_events(
         .and_then(|mut s| {
             let (key, id) = page.after_key();
             s.query_map(
-                params![
-                    acc,
-                    conversation.as_str(),
-                    key,
-                    id,
-                    i64::from(page.limit())
-                ],
+                params![acc, conversation.as_str(), key, id, i64::from(page.limit())],
                 event_json,
             )?
             .collect()

@@ -190,9 +190,9 @@ fn media_files(
     )?;
     let pending = new.iter().flat_map(|&i| {
         let e = &batch.events[i];
-        e.media_keys
-            .iter()
-            .map(move |k| crate::MediaFile::pending(k.clone(), dm_model::DmEventId::parse(&e.id).ok()))
+        e.media_keys.iter().map(move |k| {
+            crate::MediaFile::pending(k.clone(), dm_model::DmEventId::parse(&e.id).ok())
+        })
     });
     for f in pending.chain(batch.media_files.iter().cloned()) {
         upsert.execute(params![
@@ -274,8 +274,9 @@ fn upsert_objects(tx: &Connection, account: i64, batch: &Batch, now: i64) -> rus
          WHERE json IS NOT excluded.json AND NOT ?7",
     )?;
     for u in &batch.users.rows {
-        written +=
-            users.execute(params![account, u.key, u.name, u.username, u.json, now, u.weak])?;
+        written += users.execute(params![
+            account, u.key, u.name, u.username, u.json, now, u.weak
+        ])?;
     }
     for (table, key, objects) in [
         ("media", "media_key", &batch.media),
