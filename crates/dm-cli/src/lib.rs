@@ -38,7 +38,7 @@ mod upload_progress;
 
 pub use cli::{
     AuthCommand, Cli, Command, ConversationsArgs, DemoArgs, EventArgs, EventIdArg, EventsArgs,
-    ExportArgs, ExportFormat, FollowArgs, Format, GlobalOpts, GroupCommand, GroupCreateArgs,
+    ExportArgs, ExportFormat, FollowArgs, Format, GlobalOpts, GroupCommand, GroupCreateArgs, ImportArgs,
     ListFormat, LoginArgs, QueryArgs, ScopeArgs, SearchArgs, SendArgs, ShowArgs, StoreArgs,
     SyncArgs, UserIdArg,
 };
