@@ -1,9 +1,10 @@
 //! Import: X's account archive ("Download your data", as the `.zip` or its unpacked folder)
 //! or the project's own JSONL, merged into a store with what the API sync keeps.
 //!
-//! What each member of the archive becomes is written down, with its sources, in
+//! What each member of the archive becomes is written down in
 //! [`docs/archive-format.md`](https://github.com/xdm-rs/xdm/blob/main/docs/archive-format.md)
-//! (in the repository). In short:
+//! (in the repository; the format notes and their sources are in
+//! `spec/x-archive-dm-format.md`). In short:
 //!
 //! | archive | store |
 //! |---|---|
