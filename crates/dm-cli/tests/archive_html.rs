@@ -21,15 +21,20 @@ fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("XDM_CHROMIUM") {
         return Some(PathBuf::from(p));
     }
-    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
-        .iter()
-        .find_map(|name| {
-            std::env::var_os("PATH").and_then(|paths| {
-                std::env::split_paths(&paths)
-                    .map(|d| d.join(name))
-                    .find(|p| p.is_file())
-            })
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .find_map(|name| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
         })
+    })
 }
 
 /// The DOM of `url` after its scripts ran, as Chromium serializes it.
@@ -85,18 +90,33 @@ async fn an_imported_archive_reads_as_a_web_page_in_a_real_browser() {
     cmd.args(["import", zip.to_str().unwrap(), "--db", &db]);
     let o = run(cmd).await;
     ok(&o);
-    assert!(stderr(&o).contains("0 new, 16 already present"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("0 new, 16 already present"),
+        "{}",
+        stderr(&o)
+    );
 
     let site = tmp.path().join("site");
     let mut cmd = xdm(tmp.path());
-    cmd.args(["export", "--db", &db, "--format", "html", "--out", site.to_str().unwrap()]);
+    cmd.args([
+        "export",
+        "--db",
+        &db,
+        "--format",
+        "html",
+        "--out",
+        site.to_str().unwrap(),
+    ]);
     ok(&run(cmd).await);
     let index = std::fs::read_to_string(site.join("index.html")).unwrap();
     let bob_page = site.join("c").join(format!("{WITH_BOB}.html"));
     let bob = std::fs::read_to_string(&bob_page).unwrap();
     let group = std::fs::read_to_string(site.join("c").join(format!("{GROUP}.html"))).unwrap();
     // The files themselves: escaped, no script but the index's own, no address elsewhere.
-    assert!(bob.contains("&lt;script&gt;document.title="), "escaped in the file");
+    assert!(
+        bob.contains("&lt;script&gt;document.title="),
+        "escaped in the file"
+    );
     assert!(!bob.contains("<script"), "no script on a conversation page");
     assert!(index.contains("Content-Security-Policy"));
     for page in [&index, &bob, &group] {
@@ -134,13 +154,19 @@ async fn an_imported_archive_reads_as_a_web_page_in_a_real_browser() {
         .nth(1)
         .and_then(|t| t.split("</title>").next())
         .unwrap();
-    assert!(!title.contains("pwned") && title.contains(BOB), "title: {title}");
+    assert!(
+        !title.contains("pwned") && title.contains(BOB),
+        "title: {title}"
+    );
     // The hostile message is in the DOM as text.
     assert!(
         dom.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;&lt;img src=x onerror=\"document.title='pwned'\"&gt; &amp; &lt;b&gt;bold&lt;/b&gt; &amp;lt;kept&amp;gt;"),
         "{dom}"
     );
-    assert!(!dom.contains("<img src=\"x\""), "no element made from the message");
+    assert!(
+        !dom.contains("<img src=\"x\""),
+        "no element made from the message"
+    );
     // A known message, and the photo, whose file is in the site.
     assert!(dom.contains("Hello Bob 👋 window.YTD.direct_messages.part0 = [ ]"));
     let img = dom
@@ -148,11 +174,18 @@ async fn an_imported_archive_reads_as_a_web_page_in_a_real_browser() {
         .nth(1)
         .and_then(|s| s.split('"').next())
         .expect("an <img> in the page");
-    assert!(img.starts_with("../media/") && img.ends_with(".png"), "{img}");
+    assert!(
+        img.starts_with("../media/") && img.ends_with(".png"),
+        "{img}"
+    );
     let file = bob_page.parent().unwrap().join(img);
     assert_eq!(std::fs::read(&file).unwrap(), PNG_1X1, "{}", file.display());
     // The search box filters (the query comes from the address: index.html#query).
-    let index_url = format!("file://{}#{}", site.join("index.html").display(), "%C3%BCn%C3%AFc%C3%B6d%C3%A9");
+    let index_url = format!(
+        "file://{}#{}",
+        site.join("index.html").display(),
+        "%C3%BCn%C3%AFc%C3%B6d%C3%A9"
+    );
     let dom = tokio::task::spawn_blocking({
         let (b, p) = (browser.clone(), profile.clone());
         move || dump_dom(&b, &p, &index_url)
@@ -191,7 +224,10 @@ async fn sync_media_downloads_verifies_and_records_without_failing_on_missing_me
         .iter()
         .filter(|(f, _)| f.status == dm_store::MediaStatus::Present && f.source == "api")
         .collect();
-    assert!(present.len() >= 5, "the sandbox's media were downloaded: {files:?}");
+    assert!(
+        present.len() >= 5,
+        "the sandbox's media were downloaded: {files:?}"
+    );
     for (f, _) in &present {
         let (file, sha) = (f.file.as_deref().unwrap(), f.sha256.as_deref().unwrap());
         assert!(media.verify(file, sha), "{file}");
@@ -200,11 +236,21 @@ async fn sync_media_downloads_verifies_and_records_without_failing_on_missing_me
             f.size.unwrap()
         );
     }
-    let gif = files.iter().find(|(f, _)| f.key == GIF_KEY).unwrap().0.clone();
+    let gif = files
+        .iter()
+        .find(|(f, _)| f.key == GIF_KEY)
+        .unwrap()
+        .0
+        .clone();
     assert_eq!(gif.status, dm_store::MediaStatus::Missing, "{gif:?}");
     assert_eq!(gif.source, "api");
     assert!(gif.error.as_deref().unwrap().contains("404"), "{gif:?}");
-    assert!(!files.iter().any(|(f, _)| f.wanted() && !f.key.starts_with("file:")), "{files:?}");
+    assert!(
+        !files
+            .iter()
+            .any(|(f, _)| f.wanted() && !f.key.starts_with("file:")),
+        "{files:?}"
+    );
     // Again: nothing left to fetch.
     let mut cmd = xdm(tmp.path());
     cmd.args(["sync", "--db", &db, "--media", "--sandbox"]);
@@ -229,7 +275,10 @@ async fn bad_archives_exit_1_with_one_clear_line_and_write_nothing() {
     let cut = tmp.path().join("cut.zip");
     std::fs::write(&cut, &bytes[..bytes.len() - 100]).unwrap();
     for (path, says) in [
-        (&slip, "`../../etc/evil.js` would be written outside the archive folder"),
+        (
+            &slip,
+            "`../../etc/evil.js` would be written outside the archive folder",
+        ),
         (&not, "is not X's account archive"),
         (&cut, "is a truncated or damaged zip"),
     ] {
@@ -242,9 +291,17 @@ async fn bad_archives_exit_1_with_one_clear_line_and_write_nothing() {
         assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     }
     let mut cmd = xdm(tmp.path());
-    cmd.args(["import", tmp.path().join("missing.zip").to_str().unwrap(), "--db", &db]);
+    cmd.args([
+        "import",
+        tmp.path().join("missing.zip").to_str().unwrap(),
+        "--db",
+        &db,
+    ]);
     let o = run(cmd).await;
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let store = dm_store::Store::open(&db).await.unwrap();
-    assert!(store.accounts().await.unwrap().is_empty(), "nothing written");
+    assert!(
+        store.accounts().await.unwrap().is_empty(),
+        "nothing written"
+    );
 }

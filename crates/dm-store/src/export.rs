@@ -11,6 +11,12 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use crate::StoredEvent;
 use crate::error::Error;
 
+/// Where an export chunk ends: the last event's (order key, id).
+pub(crate) type After = (i64, String);
+
+/// A chunk of an export: each event with its position.
+pub(crate) type Chunk = Vec<(After, StoredEvent)>;
+
 /// Events per chunk.
 pub(crate) const CHUNK: i64 = 500;
 
@@ -18,8 +24,8 @@ pub(crate) const CHUNK: i64 = 500;
 /// after `after` (`None`: from the start); an empty chunk ends it.
 pub(crate) fn chunked<F, Fut>(read: F) -> BoxStream<'static, Result<StoredEvent, Error>>
 where
-    F: Fn(Option<(i64, String)>) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Vec<((i64, String), StoredEvent)>, Error>> + Send + 'static,
+    F: Fn(Option<After>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Chunk, Error>> + Send + 'static,
 {
     stream::try_unfold((read, None, false), |(read, after, done)| async move {
         if done {

@@ -172,7 +172,11 @@ struct Ctx<'a> {
     owner: Option<&'a str>,
 }
 
-fn participants_line(c: &Conversation, users: &HashMap<String, User>, owner: Option<&str>) -> String {
+fn participants_line(
+    c: &Conversation,
+    users: &HashMap<String, User>,
+    owner: Option<&str>,
+) -> String {
     let names: Vec<String> = c
         .participants
         .iter()
@@ -186,7 +190,11 @@ fn participants_line(c: &Conversation, users: &HashMap<String, User>, owner: Opt
     }
 }
 
-fn index_page(conversations: &[Conversation], users: &HashMap<String, User>, owner: Option<&str>) -> String {
+fn index_page(
+    conversations: &[Conversation],
+    users: &HashMap<String, User>,
+    owner: Option<&str>,
+) -> String {
     let body = html! {
         input #q type="search" placeholder="Search conversations (names, last message)" autocomplete="off";
         p.meta { span #shown { (conversations.len()) } " of " (conversations.len()) " conversations" }
@@ -215,7 +223,11 @@ fn index_page(conversations: &[Conversation], users: &HashMap<String, User>, own
 }
 
 /// Copies a kept media file into the site; its path relative to a conversation page.
-fn site_media(ctx: &Ctx<'_>, f: &MediaFile, copied: &mut HashMap<String, Option<String>>) -> Option<String> {
+fn site_media(
+    ctx: &Ctx<'_>,
+    f: &MediaFile,
+    copied: &mut HashMap<String, Option<String>>,
+) -> Option<String> {
     if f.status != MediaStatus::Present {
         return None;
     }
@@ -255,8 +267,14 @@ fn message_text(e: &DmEvent) -> Markup {
             continue;
         }
         let media = u.media_key.is_some()
-            || u.expanded_url.as_deref().is_some_and(|x| x.contains("/messages/media/"));
-        let target = u.expanded_url.clone().or(u.url.clone()).filter(|h| safe_href(h));
+            || u.expanded_url
+                .as_deref()
+                .is_some_and(|x| x.contains("/messages/media/"));
+        let target = u
+            .expanded_url
+            .clone()
+            .or(u.url.clone())
+            .filter(|h| safe_href(h));
         let label = if media {
             String::new()
         } else {
@@ -278,7 +296,11 @@ fn message_text(e: &DmEvent) -> Markup {
     }
 }
 
-fn media_block(ctx: &Ctx<'_>, s: &StoredEvent, copied: &mut HashMap<String, Option<String>>) -> Markup {
+fn media_block(
+    ctx: &Ctx<'_>,
+    s: &StoredEvent,
+    copied: &mut HashMap<String, Option<String>>,
+) -> Markup {
     let mut items: Vec<MediaFile> = s
         .event
         .media_keys()
@@ -328,7 +350,10 @@ fn archive_notes(s: &StoredEvent, users: &HashMap<String, User>) -> Markup {
         .map(|rs| {
             rs.iter()
                 .map(|r| {
-                    let key = r.get("reactionKey").and_then(Value::as_str).unwrap_or("reaction");
+                    let key = r
+                        .get("reactionKey")
+                        .and_then(Value::as_str)
+                        .unwrap_or("reaction");
                     let who = r
                         .get("senderId")
                         .and_then(Value::as_str)
@@ -380,17 +405,20 @@ fn system_line(s: &StoredEvent, users: &HashMap<String, User>) -> String {
                 "ConversationNameUpdate" => format!(
                     "{} renamed the conversation to “{}”",
                     who.unwrap_or_else(|| "someone".into()),
-                    detail.and_then(|d| d.get("name")).and_then(Value::as_str).unwrap_or("")
+                    detail
+                        .and_then(|d| d.get("name"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
                 ),
                 "ReactionCreate" => format!(
                     "{} reacted {} to a message",
                     who.unwrap_or_else(|| "someone".into()),
-                    detail.and_then(|d| d.get("reactionKey")).and_then(Value::as_str).unwrap_or("")
+                    detail
+                        .and_then(|d| d.get("reactionKey"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
                 ),
-                _ => format!(
-                    "{}{t}",
-                    who.map(|w| format!("{w}: ")).unwrap_or_default()
-                ),
+                _ => format!("{}{t}", who.map(|w| format!("{w}: ")).unwrap_or_default()),
             }
         }
     }

@@ -46,7 +46,8 @@ pub(crate) async fn run(global: &GlobalOpts, args: &ImportArgs) -> Result<(), Cl
     let store = Store::open(&args.store.db).await?;
     let media = match (args.media_dir.clone(), store.default_media_dir()) {
         (Some(d), _) | (None, Some(d)) => Some(
-            MediaDir::open(&d).map_err(|e| CliError::io(format!("media folder {}", d.display()), e))?,
+            MediaDir::open(&d)
+                .map_err(|e| CliError::io(format!("media folder {}", d.display()), e))?,
         ),
         (None, None) => None,
     };
@@ -91,7 +92,12 @@ pub(crate) async fn run(global: &GlobalOpts, args: &ImportArgs) -> Result<(), Cl
 }
 
 /// The summary line(s).
-fn describe(s: &ImportSummary, store: &Store, account: &Account, media: Option<&MediaDir>) -> String {
+fn describe(
+    s: &ImportSummary,
+    store: &Store,
+    account: &Account,
+    media: Option<&MediaDir>,
+) -> String {
     let what = match s.kind {
         Some(ImportKind::Jsonl) => "JSONL",
         _ => "account archive",
@@ -105,16 +111,19 @@ fn describe(s: &ImportSummary, store: &Store, account: &Account, media: Option<&
         s.already_present,
     );
     if s.archive_added > 0 {
-        out.push_str(&format!(" ({} given the archive's record)", s.archive_added));
+        out.push_str(&format!(
+            " ({} given the archive's record)",
+            s.archive_added
+        ));
     }
     if s.repeated > 0 {
-        out.push_str(&format!("; {} repeated in the input, kept once", s.repeated));
+        out.push_str(&format!(
+            "; {} repeated in the input, kept once",
+            s.repeated
+        ));
     }
     if s.media_copied + s.media_missing + s.media_skipped > 0 {
-        out.push_str(&format!(
-            "\nxdm: media: {} kept",
-            s.media_copied
-        ));
+        out.push_str(&format!("\nxdm: media: {} kept", s.media_copied));
         if let Some(m) = media {
             out.push_str(&format!(" in {}", m.root().display()));
         }

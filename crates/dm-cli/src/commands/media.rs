@@ -53,7 +53,12 @@ fn media_url(file: &MediaFile, media: Option<&Media>) -> Option<String> {
 }
 
 /// Downloads one medium; the report to record.
-async fn fetch(client: &Client, dir: &MediaDir, file: &MediaFile, media: Option<&Media>) -> MediaFile {
+async fn fetch(
+    client: &Client,
+    dir: &MediaDir,
+    file: &MediaFile,
+    media: Option<&Media>,
+) -> MediaFile {
     let failed = |status: MediaStatus, why: String| {
         MediaFile::unavailable(file.key.clone(), file.event_id.clone(), "api", status, why)
     };
@@ -61,7 +66,10 @@ async fn fetch(client: &Client, dir: &MediaDir, file: &MediaFile, media: Option<
         return failed(MediaStatus::Failed, "no event known for this medium".into());
     };
     let Ok(media_id) = MediaId::parse(file.key.split_once('_').map_or("", |(_, id)| id)) else {
-        return failed(MediaStatus::Failed, format!("`{}` names no media id", file.key));
+        return failed(
+            MediaStatus::Failed,
+            format!("`{}` names no media id", file.key),
+        );
     };
     let url = media_url(file, media);
     let Some(resource) = url.as_deref().and_then(resource_of) else {
@@ -149,7 +157,9 @@ mod tests {
     #[test]
     fn resources_are_the_last_segment() {
         assert_eq!(
-            resource_of("https://ton.twitter.com/dm/1/2/pic-A_1.png").unwrap().as_str(),
+            resource_of("https://ton.twitter.com/dm/1/2/pic-A_1.png")
+                .unwrap()
+                .as_str(),
             "pic-A_1.png"
         );
         assert_eq!(

@@ -112,11 +112,19 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         let hostile = "<script>alert(1)</script>\" onerror=\"x";
-        let out = page(hostile, html! { (hostile) }, html! { p { (hostile) } }, false);
+        let out = page(
+            hostile,
+            html! { (hostile) },
+            html! { p { (hostile) } },
+            false,
+        );
         assert!(!out.contains("<script>alert"), "{out}");
         assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot; onerror=&quot;x"));
         let attr = html! { a href=(hostile) { "x" } }.into_string();
-        assert!(attr.contains("href=\"&lt;script&gt;alert(1)&lt;/script&gt;&quot; onerror=&quot;x\""), "{attr}");
+        assert!(
+            attr.contains("href=\"&lt;script&gt;alert(1)&lt;/script&gt;&quot; onerror=&quot;x\""),
+            "{attr}"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub const ARCHIVE_MEMBER: &str = "xdm_archive";
 pub const SOURCE_MEMBER: &str = "xdm_source";
 
 /// One record.
+#[derive(Debug)]
 pub(crate) struct Record {
     pub event: DmEvent,
     pub includes: Includes,

@@ -184,9 +184,9 @@ fn event_json(r: &Row) -> EventJson {
 pub(crate) async fn events_after(
     c: &Object,
     account: &Account,
-    after: Option<(i64, String)>,
+    after: Option<crate::export::After>,
     limit: i64,
-) -> Result<Vec<((i64, String), StoredEvent)>, Error> {
+) -> Result<crate::export::Chunk, Error> {
     let acc = require_account(c, account).await?;
     let (key, id) = after.unwrap_or((i64::MIN, String::new()));
     let rows = query(

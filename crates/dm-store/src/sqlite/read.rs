@@ -160,9 +160,9 @@ fn event_json(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventJson> {
 pub(crate) fn events_after(
     conn: &Connection,
     account: i64,
-    after: Option<(i64, String)>,
+    after: Option<crate::export::After>,
     limit: i64,
-) -> Result<Vec<((i64, String), StoredEvent)>, Error> {
+) -> Result<crate::export::Chunk, Error> {
     let (key, id) = after.unwrap_or((i64::MIN, String::new()));
     let rows: Vec<((i64, String), EventJson)> = conn
         .prepare_cached(

@@ -90,9 +90,9 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, db: &str) -> Resul
     }
     bar.finish();
     let media = match &media_dir {
-        Some(dir) => Some(
-            crate::commands::media::download_all(&ctx.client, &store, &mut writer, dir).await?,
-        ),
+        Some(dir) => {
+            Some(crate::commands::media::download_all(&ctx.client, &store, &mut writer, dir).await?)
+        }
         None => None,
     };
     drop(writer);
