@@ -38,6 +38,7 @@ pub mod lookup;
 pub mod minimal;
 pub mod raw;
 pub mod rss;
+pub mod store;
 pub mod upload;
 
 pub use error::BenchError;

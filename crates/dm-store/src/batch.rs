@@ -44,6 +44,11 @@ pub struct Batch {
     pub(crate) source: Option<String>,
     pub(crate) duplicates: u64,
     pub(crate) media_files: Vec<MediaFile>,
+    /// The objects added so far (the same user is referenced by many events of a page:
+    /// encoded once unless it changed).
+    seen_users: HashMap<String, User>,
+    seen_media: HashMap<String, Media>,
+    seen_tweets: HashMap<String, Tweet>,
     #[cfg(feature = "test-hooks")]
     pub(crate) pause_before_commit: Option<std::path::PathBuf>,
 }
@@ -129,6 +134,13 @@ impl Objects {
 
     pub(crate) fn len(&self) -> usize {
         self.rows.len()
+    }
+
+    /// The object `key` came again from the API, unchanged: it is no longer weak.
+    fn strengthen(&mut self, key: &str) {
+        if let Some(&i) = self.index.get(key) {
+            self.rows[i].weak = false;
+        }
     }
 }
 
@@ -404,6 +416,12 @@ impl Batch {
 
     fn put_user(&mut self, user: &User, weak: bool) -> Result<(), Error> {
         let Some(id) = &user.id else { return Ok(()) };
+        if !first_or_changed(&mut self.seen_users, id.to_string(), user) {
+            if !weak {
+                self.users.strengthen(&id.to_string());
+            }
+            return Ok(());
+        }
         let json = encode(|| format!("user {id}"), user)?;
         self.users.put(ObjectRow {
             key: id.to_string(),
@@ -419,6 +437,12 @@ impl Batch {
         let Some(key) = &media.media_key else {
             return Ok(());
         };
+        if !first_or_changed(&mut self.seen_media, key.to_string(), media) {
+            if !weak {
+                self.media.strengthen(key.as_str());
+            }
+            return Ok(());
+        }
         let json = encode(|| format!("media {key}"), media)?;
         self.media.put(ObjectRow {
             key: key.to_string(),
@@ -432,6 +456,12 @@ impl Batch {
 
     fn put_tweet(&mut self, tweet: &Tweet, weak: bool) -> Result<(), Error> {
         let Some(id) = &tweet.id else { return Ok(()) };
+        if !first_or_changed(&mut self.seen_tweets, id.to_string(), tweet) {
+            if !weak {
+                self.tweets.strengthen(&id.to_string());
+            }
+            return Ok(());
+        }
         let json = encode(|| format!("post {id}"), tweet)?;
         self.tweets.put(ObjectRow {
             key: id.to_string(),
@@ -441,6 +471,18 @@ impl Batch {
             weak,
         });
         Ok(())
+    }
+}
+
+/// Whether `value` is the first object added under `key`, or differs from the one added
+/// before (then it replaces it); `false` for the same object again.
+fn first_or_changed<T: PartialEq + Clone>(seen: &mut HashMap<String, T>, key: String, value: &T) -> bool {
+    match seen.get(&key) {
+        Some(prev) if prev == value => false,
+        _ => {
+            seen.insert(key, value.clone());
+            true
+        }
     }
 }
 

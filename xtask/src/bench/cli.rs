@@ -122,6 +122,7 @@ pub(super) fn run(
     let (mut client, mut jsonl, mut csv, mut archive) = (vec![], vec![], vec![], vec![]);
     let (mut client_cpu, mut jsonl_cpu, mut csv_cpu, mut archive_cpu) =
         (vec![], vec![], vec![], vec![]);
+    let (mut db, mut export, mut db_cpu, mut export_cpu) = (vec![], vec![], vec![], vec![]);
     let mut delivered = 0.0;
     for round in 0..plan.runs {
         let mut counting = Command::new(&bins.client);
@@ -164,6 +165,18 @@ pub(super) fn run(
         archive_cpu.push(cpu);
         let _ = std::fs::remove_file(&path);
         let _ = std::fs::remove_file(format!("{path_text}.state"));
+
+        let store = dir.join(format!("store-{round}.sqlite"));
+        let url = format!("sqlite:{}", store.display());
+        let (cpu, _, _, _) = measured(xdm(xdm_bin, &base, &["sync", "--db", &url]))?;
+        db.push(cpu.total() / n);
+        db_cpu.push(cpu);
+        let (cpu, lines, _, _) = measured(xdm(xdm_bin, &base, &["export", "--db", &url]))?;
+        if lines as f64 != n {
+            return Err(format!("xdm export wrote {lines} lines, the client counted {n}"));
+        }
+        export.push(cpu.total() / n);
+        export_cpu.push(cpu);
     }
     let _ = std::fs::remove_dir_all(&dir);
 
@@ -227,6 +240,27 @@ pub(super) fn run(
         ),
         "≤ 1.5×",
         ratio <= 1.5,
+    ));
+    let ratio = paired(&db, &client);
+    rows.push(Row::info(
+        format!("CLI 5. `xdm sync --db` into a new SQLite store ({runs} runs)"),
+        format!(
+            "{:.2} µs CPU per event ({}): {ratio:.2}× `Client::events()` (the store's \
+             indexing and full-text search included); system {:.1} %",
+            us(&db),
+            user_sys(&db_cpu),
+            sys_share(&db_cpu) * 100.0
+        ),
+    ));
+    let ratio = paired(&export, &client);
+    rows.push(Row::info(
+        format!("CLI 6. `xdm export --db` of that store into a drained pipe ({runs} runs)"),
+        format!(
+            "{:.2} µs CPU per event ({}): {ratio:.2}× `Client::events()`; system {:.1} %",
+            us(&export),
+            user_sys(&export_cpu),
+            sys_share(&export_cpu) * 100.0
+        ),
     ));
     Ok(())
 }

@@ -3,7 +3,8 @@
 #![allow(dead_code, unused_macros, unused_imports)]
 
 pub mod data;
-pub mod pg;
+
+pub use dm_store::testing::pg;
 
 use dm_store::Store;
 use tempfile::TempDir;

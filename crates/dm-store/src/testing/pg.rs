@@ -1,4 +1,4 @@
-//! A throw-away PostgreSQL cluster for one test binary: `initdb` into a temp dir, `pg_ctl start`
+//! A throw-away PostgreSQL cluster for one test (or benchmark) binary: `initdb` into a temp dir, `pg_ctl start`
 //! on a free loopback port, a fresh database per test, stopped when the test binary exits.
 //!
 //! - The binaries are looked up in `$XDM_PG_BIN`, then `/usr/lib/postgresql/<newest>/bin`,

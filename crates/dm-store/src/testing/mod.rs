@@ -1,4 +1,8 @@
-//! Test-only hooks (feature `test-hooks`): never enabled in a normal build.
+//! Test-only hooks (feature `test-hooks`): never enabled in a normal build. A writer paused
+//! inside its transaction (crash tests), old-schema fixtures, and [`pg`], a throw-away
+//! PostgreSQL cluster for tests and benchmarks.
+
+pub mod pg;
 
 use std::path::Path;
 use std::time::Duration;
@@ -89,5 +93,4 @@ pub async fn create_postgres_at_version(url: &str, version: i64) -> Result<(), E
 }
 
 /// A generated account archive for tests.
-#[path = "testing_archive.rs"]
 pub mod archive;
