@@ -83,7 +83,11 @@ fn batch(page: &PageData) -> Result<Batch, BenchError> {
 }
 
 /// Applies every page to `store` (one writer, one batch per page): the time it took.
-pub async fn ingest(store: &Store, account: &Account, pages: &[PageData]) -> Result<Duration, BenchError> {
+pub async fn ingest(
+    store: &Store,
+    account: &Account,
+    pages: &[PageData],
+) -> Result<Duration, BenchError> {
     let start = Instant::now();
     let mut writer = store
         .writer(account, Duration::from_secs(30))
@@ -102,7 +106,8 @@ pub fn floor(path: &Path, pages: &[PageData]) -> Result<Duration, BenchError> {
     let mut conn = rusqlite::Connection::open(path).map_err(err)?;
     conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
         .map_err(err)?;
-    conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(err)?;
     conn.execute_batch("CREATE TABLE events (pk INTEGER PRIMARY KEY, json TEXT NOT NULL)")
         .map_err(err)?;
     let start = Instant::now();
@@ -177,7 +182,10 @@ pub async fn stream_into(
 
 /// Twenty varied searches over the sandbox's texts: frequent and rare words, phrases,
 /// numbers, emoji, other scripts, diacritics, filters, and one that finds nothing.
-pub async fn queries(store: &Store, account: &Account) -> Result<Vec<(String, SearchQuery)>, BenchError> {
+pub async fn queries(
+    store: &Store,
+    account: &Account,
+) -> Result<Vec<(String, SearchQuery)>, BenchError> {
     // A sender, a conversation and a day from the store itself, for the filters.
     let conversations = store.conversations(account).await.map_err(err)?;
     let busiest = conversations
@@ -213,11 +221,20 @@ pub async fn queries(store: &Store, account: &Account) -> Result<Vec<(String, Se
         ("github pull 12345".into(), q("github pull 12345")),
         ("docs x com".into(), q("docs x com")),
         ("\"curly quotes\"".into(), q("\"curly quotes\"")),
-        ("guillemets --conversation".into(), q("guillemets").conversation(conversation.clone())),
+        (
+            "guillemets --conversation".into(),
+            q("guillemets").conversation(conversation.clone()),
+        ),
         ("combining (é)".into(), q("combining e")),
-        ("hello --since --until".into(), q("hello").since(week_before).until(day_before)),
+        (
+            "hello --since --until".into(),
+            q("hello").since(week_before).until(day_before),
+        ),
         ("family emoji".into(), q("family emoji")),
-        ("backslash html ampersand".into(), q("backslash html ampersand")),
+        (
+            "backslash html ampersand".into(),
+            q("backslash html ampersand"),
+        ),
         ("zzqxw (no match)".into(), q("zzqxw")),
     ])
 }

@@ -418,7 +418,7 @@ impl Batch {
         let Some(id) = &user.id else { return Ok(()) };
         if !first_or_changed(&mut self.seen_users, id.to_string(), user) {
             if !weak {
-                self.users.strengthen(&id.to_string());
+                self.users.strengthen(id.as_ref());
             }
             return Ok(());
         }
@@ -458,7 +458,7 @@ impl Batch {
         let Some(id) = &tweet.id else { return Ok(()) };
         if !first_or_changed(&mut self.seen_tweets, id.to_string(), tweet) {
             if !weak {
-                self.tweets.strengthen(&id.to_string());
+                self.tweets.strengthen(id.as_ref());
             }
             return Ok(());
         }
@@ -476,7 +476,11 @@ impl Batch {
 
 /// Whether `value` is the first object added under `key`, or differs from the one added
 /// before (then it replaces it); `false` for the same object again.
-fn first_or_changed<T: PartialEq + Clone>(seen: &mut HashMap<String, T>, key: String, value: &T) -> bool {
+fn first_or_changed<T: PartialEq + Clone>(
+    seen: &mut HashMap<String, T>,
+    key: String,
+    value: &T,
+) -> bool {
     match seen.get(&key) {
         Some(prev) if prev == value => false,
         _ => {

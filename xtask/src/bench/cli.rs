@@ -173,7 +173,9 @@ pub(super) fn run(
         db_cpu.push(cpu);
         let (cpu, lines, _, _) = measured(xdm(xdm_bin, &base, &["export", "--db", &url]))?;
         if lines as f64 != n {
-            return Err(format!("xdm export wrote {lines} lines, the client counted {n}"));
+            return Err(format!(
+                "xdm export wrote {lines} lines, the client counted {n}"
+            ));
         }
         export.push(cpu.total() / n);
         export_cpu.push(cpu);

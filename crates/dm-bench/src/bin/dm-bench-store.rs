@@ -86,7 +86,10 @@ fn count(pages: &[PageData]) -> u64 {
     pages.iter().map(|p| p.events.len() as u64).sum()
 }
 
-async fn run(scenario: &Scenario, dir: &std::path::Path) -> Result<Value, Box<dyn std::error::Error>> {
+async fn run(
+    scenario: &Scenario,
+    dir: &std::path::Path,
+) -> Result<Value, Box<dyn std::error::Error>> {
     let account = Account::default();
     Ok(match scenario {
         Scenario::Ingest { events, rounds } => {
