@@ -575,3 +575,59 @@ async fn bad_input_is_refused_and_nothing_is_written(f: Fixture) {
     let e = refused(&f, &jl).await;
     assert!(e.to_string().contains("bad.jsonl line 3"), "{e}");
 }
+
+/// Step 3 on a version 2 store: the media of stored events become pending, and an id at or
+/// above 2^63 stored before is ordered by its time like the ids the import makes.
+#[tokio::test]
+async fn a_version_2_store_gets_media_records_and_made_id_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.sqlite");
+    let conn = dm_store::testing::create_sqlite_at_version(&path, 2).unwrap();
+    let made = "9331156499739552183"; // 2023-11-14T22:14:30.500Z by the made-id scheme
+    let old_key = (made.parse::<u64>().unwrap() ^ (1u64 << 63)) as i64;
+    conn.execute_batch("INSERT INTO accounts (id, name, created_ms) VALUES (1, 'default', 0);")
+        .unwrap();
+    for (id, seq, json) in [
+        (
+            "1724551529761734657",
+            (1724551529761734657u64 ^ (1u64 << 63)) as i64,
+            format!(
+                r#"{{"id":"1724551529761734657","event_type":"MessageCreate","text":"p","dm_conversation_id":"{WITH_BOB}","attachments":{{"media_keys":["{PHOTO_KEY}"]}}}}"#
+            ),
+        ),
+        (
+            made,
+            old_key,
+            format!(
+                r#"{{"id":"{made}","event_type":"ParticipantsLeave","dm_conversation_id":"{GROUP}"}}"#
+            ),
+        ),
+    ] {
+        conn.execute(
+            "INSERT INTO events (account, id, seq, conversation, event_type, json, first_seen_ms)
+             VALUES (1, ?1, ?2, 'c', 'x', ?3, 0)",
+            rusqlite::params![id, seq, json],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let store = dm_store::Store::open(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    let account = Account::default();
+    let wanted = store.wanted_media(&account).await.unwrap();
+    assert_eq!(wanted.len(), 1);
+    assert_eq!(wanted[0].0.key, PHOTO_KEY);
+    assert_eq!(wanted[0].0.status, MediaStatus::Pending);
+    let order: Vec<String> = store
+        .export(&account)
+        .map_ok(|s| s.event.id.to_string())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        order,
+        [made.to_owned(), "1724551529761734657".to_owned()],
+        "the made id (22:14:30) sorts before the message (22:14:59)"
+    );
+}
