@@ -103,9 +103,18 @@ pub enum Command {
         after_help = "Examples:\n  xdm search invoice --db dms.sqlite\n  xdm search '\"see you\" cafe' --from @jack --since 2024-01-01 --db dms.sqlite"
     )]
     Search(SearchArgs),
-    /// Write every stored event, oldest first, as `xdm events` writes them.
-    #[command(after_help = "Example:\n  xdm export --db dms.sqlite --format jsonl > all.jsonl")]
+    /// Write every stored event, oldest first, as `xdm events` writes them, or as a web site.
+    #[command(
+        after_help = "Examples:\n  xdm export --db dms.sqlite --format jsonl > all.jsonl\n  xdm export --db dms.sqlite --format html --out dms-site   # open dms-site/index.html"
+    )]
     Export(ExportArgs),
+    /// Import X's account archive (the .zip or its folder) or an xdm JSONL file into a store.
+    #[command(
+        after_help = "Examples:\n  xdm import twitter-2024-01-01-abc.zip --db dms.sqlite\n  xdm import ~/Downloads/twitter-archive --db dms.sqlite --account work\n  xdm import all.jsonl --db postgres://localhost/dms --media-dir /srv/dm-media\n\n\
+        Events already in the store are not duplicated; importing again changes nothing.\n\
+        Media files are copied into the media folder (default: <db file>-media beside an SQLite store)."
+    )]
+    Import(ImportArgs),
     /// Print new events as they arrive, until stopped (Ctrl-C).
     #[command(after_help = "Example:\n  xdm follow --conversation 1234-5678")]
     Follow(FollowArgs),
@@ -244,6 +253,31 @@ pub struct SyncArgs {
     /// Query options.
     #[command(flatten)]
     pub query: QueryArgs,
+    /// Also download the media of the stored events that are not kept yet (and retry those
+    /// that failed) into the media folder: content-addressed, verified, resumable.
+    #[arg(long, requires = "db")]
+    pub media: bool,
+    /// The media folder (default: `<db file>-media` beside an SQLite store; required for
+    /// PostgreSQL).
+    #[arg(long, value_name = "DIR", requires = "media")]
+    pub media_dir: Option<PathBuf>,
+}
+
+/// `xdm import`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct ImportArgs {
+    /// X's account archive (the downloaded .zip, or its unpacked folder), or a JSONL file
+    /// written by `xdm events`, `xdm sync --archive` or `xdm export`.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Where the archive's media files are copied (default: `<db file>-media` beside an
+    /// SQLite store; with PostgreSQL, media are not copied unless this is given).
+    #[arg(long, value_name = "DIR")]
+    pub media_dir: Option<PathBuf>,
 }
 
 /// The store a command reads.
@@ -279,6 +313,9 @@ pub enum ExportFormat {
     Jsonl,
     /// The CSV of `xdm events`.
     Csv,
+    /// A static web site in the `--out` folder: an index of conversations with a search box,
+    /// a page per conversation, the media copied beside them. Opens offline.
+    Html,
 }
 
 /// `xdm conversations`.
@@ -346,9 +383,13 @@ pub struct ExportArgs {
     /// Output format.
     #[arg(long, default_value = "jsonl")]
     pub format: ExportFormat,
-    /// Write to this file instead of stdout.
-    #[arg(long, value_name = "FILE")]
+    /// Write to this file instead of stdout (`--format html`: the folder to write, required).
+    #[arg(long, value_name = "FILE|DIR")]
     pub out: Option<PathBuf>,
+    /// `--format html`: where the media files are (default: `<db file>-media` beside an
+    /// SQLite store).
+    #[arg(long, value_name = "DIR")]
+    pub media_dir: Option<PathBuf>,
 }
 
 /// `xdm follow`.

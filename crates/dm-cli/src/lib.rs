@@ -39,8 +39,8 @@ mod upload_progress;
 pub use cli::{
     AuthCommand, Cli, Command, ConversationsArgs, DemoArgs, EventArgs, EventIdArg, EventsArgs,
     ExportArgs, ExportFormat, FollowArgs, Format, GlobalOpts, GroupCommand, GroupCreateArgs,
-    ListFormat, LoginArgs, QueryArgs, ScopeArgs, SearchArgs, SendArgs, ShowArgs, StoreArgs,
-    SyncArgs, UserIdArg,
+    ImportArgs, ListFormat, LoginArgs, QueryArgs, ScopeArgs, SearchArgs, SendArgs, ShowArgs,
+    StoreArgs, SyncArgs, UserIdArg,
 };
 pub use error::{
     CliError, EXIT_API, EXIT_AUTH, EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_LOCAL, EXIT_NETWORK,

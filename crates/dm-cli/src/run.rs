@@ -24,6 +24,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Show(a) => commands::stored::show(g, a).await,
         Command::Search(a) => commands::stored::search(g, a).await,
         Command::Export(a) => commands::stored::export(g, a).await,
+        Command::Import(a) => commands::import::run(g, a).await,
         Command::Follow(a) => commands::follow::run(g, a).await,
         Command::Send(a) => commands::manage::send(g, a).await,
         Command::Group(GroupCommand::Create(a)) => commands::manage::group_create(g, a).await,

@@ -8,6 +8,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::error::Error;
+use crate::media_files::MediaFile;
 use crate::search::tokenize::indexed_tokens;
 
 /// Events, the objects they reference and an optional cursor, committed together in one
@@ -42,6 +43,7 @@ pub struct Batch {
     pub(crate) cursor: Option<(String, String)>,
     pub(crate) source: Option<String>,
     pub(crate) duplicates: u64,
+    pub(crate) media_files: Vec<MediaFile>,
     /// The objects added so far (the same user is referenced by many events of a page:
     /// encoded once unless it changed).
     seen_users: HashMap<String, User>,
@@ -70,7 +72,31 @@ pub(crate) struct EventRow {
     pub people: Vec<String>,
     /// The folded tokens of `text`, for the full-text index.
     pub tokens: Vec<String>,
+    /// Where its JSON came from (`None`: the batch's source).
+    pub source: Option<String>,
+    /// The archive's own record of it (JSON), kept beside its JSON.
+    pub archive: Option<String>,
+    /// Its media keys, recorded as pending media when it is new.
+    pub media_keys: Vec<String>,
 }
+
+impl EventRow {
+    /// Its source: its own, else the batch's, else `api`.
+    pub(crate) fn source<'a>(&'a self, batch: &'a Batch) -> &'a str {
+        self.source
+            .as_deref()
+            .or(batch.source.as_deref())
+            .unwrap_or("api")
+    }
+}
+
+/// Whether `source` names X's account archive (whose JSON gives way to the API's).
+pub(crate) fn is_archive(source: &str) -> bool {
+    source == ARCHIVE
+}
+
+/// The source of events made from X's account archive.
+pub const ARCHIVE: &str = "archive";
 
 /// Objects keyed by id (last version wins), in first-added order.
 #[derive(Clone, Debug, Default)]
@@ -88,11 +114,16 @@ pub(crate) struct ObjectRow {
     pub name: Option<String>,
     /// A user's handle.
     pub username: Option<String>,
+    /// Written only when the store has no version yet (objects made from the archive give
+    /// way to the API's).
+    pub weak: bool,
 }
 
 impl Objects {
     fn put(&mut self, row: ObjectRow) {
         match self.index.get(&row.key) {
+            // A weak (archive) version never replaces a strong one in the same batch.
+            Some(&i) if row.weak && !self.rows[i].weak => {}
             Some(&i) => self.rows[i] = row,
             None => {
                 self.index.insert(row.key.clone(), self.rows.len());
@@ -103,6 +134,13 @@ impl Objects {
 
     pub(crate) fn len(&self) -> usize {
         self.rows.len()
+    }
+
+    /// The object `key` came again from the API, unchanged: it is no longer weak.
+    fn strengthen(&mut self, key: &str) {
+        if let Some(&i) = self.index.get(key) {
+            self.rows[i].weak = false;
+        }
     }
 }
 
@@ -118,12 +156,16 @@ pub struct Applied {
     pub objects_written: u64,
     /// Whether the batch carried a cursor (it was saved).
     pub cursor_saved: bool,
+    /// Events stored from X's archive whose JSON the API's replaced (their archive record
+    /// kept beside).
+    pub replaced_archive: u64,
+    /// Events already stored to which the archive's record was added.
+    pub archive_added: u64,
 }
 
-/// The order key of an event id: its number, shifted into `i64` so the database orders ids
-/// numerically (every 19-digit id fits).
+/// The order key of an event id (see [`crate::synthetic`]).
 pub(crate) fn order_key(id: &DmEventId) -> i64 {
-    (id.as_u64() ^ (1u64 << 63)) as i64
+    crate::synthetic::order_key(id)
 }
 
 /// Milliseconds since the Unix epoch (saturating far outside ±292 million years).
@@ -160,20 +202,79 @@ impl Batch {
     ///
     /// [`Error::Encode`] when an object cannot be encoded as JSON.
     pub fn push(&mut self, event: &DmEvent, includes: &Includes) -> Result<&mut Self, Error> {
+        let weak = self.source.as_deref().is_some_and(is_archive);
+        self.push_row(event, includes, None, None, weak)
+    }
+
+    /// Adds `event` and the objects of `includes` it references, as [`Batch::push`], with
+    /// where its JSON came from (`source`: `api`, or [`ARCHIVE`] for an event made from X's
+    /// account archive) and the archive's own record of it (`archive`, any JSON; kept beside
+    /// the event and returned as [`StoredEvent::archive`](crate::StoredEvent::archive)).
+    ///
+    /// When the store already holds the event: an event from the API replaces one made from
+    /// the archive (the archive's record stays beside it); an archive record is added to an
+    /// event that has none; otherwise the stored event stays as it is. Objects that come with
+    /// an archive event are written only where the store has none yet. So an archive and the
+    /// API give the same store in either order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Encode`] when something cannot be encoded as JSON.
+    pub fn push_sourced(
+        &mut self,
+        event: &DmEvent,
+        includes: &Includes,
+        source: &str,
+        archive: Option<&Value>,
+    ) -> Result<&mut Self, Error> {
+        let archive = archive
+            .map(|a| encode(|| format!("the archive record of event {}", event.id), a))
+            .transpose()?;
+        self.push_row(
+            event,
+            includes,
+            Some(source.to_owned()),
+            archive,
+            is_archive(source),
+        )
+    }
+
+    /// Records what became of a medium (see [`MediaFile`]); a better report replaces a worse
+    /// one, whatever the order.
+    pub fn media_file(&mut self, file: MediaFile) -> &mut Self {
+        self.media_files.push(file);
+        self
+    }
+
+    /// Media reports in the batch.
+    pub fn media_files_len(&self) -> usize {
+        self.media_files.len()
+    }
+
+    fn push_row(
+        &mut self,
+        event: &DmEvent,
+        includes: &Includes,
+        source: Option<String>,
+        archive: Option<String>,
+        weak: bool,
+    ) -> Result<&mut Self, Error> {
         let mut row = event_row(event)?;
+        row.source = source;
+        row.archive = archive;
         // Posts are returned under the spelling `includes` had (`tweets` or `posts`).
         row.posts_spelling = !event.referenced_tweets.is_empty() && includes.tweets_as_posts();
         if let Some(user) = includes.sender_of(event) {
-            self.put_user(user)?;
+            self.put_user(user, weak)?;
         }
         for user in includes.participants_of(event) {
-            self.put_user(user)?;
+            self.put_user(user, weak)?;
         }
         for media in includes.media_of(event) {
-            self.put_media(media)?;
+            self.put_media(media, weak)?;
         }
         for tweet in includes.tweets_of(event) {
-            self.put_tweet(tweet)?;
+            self.put_tweet(tweet, weak)?;
         }
         self.put_event(row);
         Ok(self)
@@ -213,8 +314,9 @@ impl Batch {
         &mut self,
         users: impl IntoIterator<Item = &'a User>,
     ) -> Result<&mut Self, Error> {
+        let weak = self.source.as_deref().is_some_and(is_archive);
         for u in users {
-            self.put_user(u)?;
+            self.put_user(u, weak)?;
         }
         Ok(self)
     }
@@ -228,8 +330,9 @@ impl Batch {
         &mut self,
         media: impl IntoIterator<Item = &'a Media>,
     ) -> Result<&mut Self, Error> {
+        let weak = self.source.as_deref().is_some_and(is_archive);
         for m in media {
-            self.put_media(m)?;
+            self.put_media(m, weak)?;
         }
         Ok(self)
     }
@@ -243,8 +346,9 @@ impl Batch {
         &mut self,
         tweets: impl IntoIterator<Item = &'a Tweet>,
     ) -> Result<&mut Self, Error> {
+        let weak = self.source.as_deref().is_some_and(is_archive);
         for t in tweets {
-            self.put_tweet(t)?;
+            self.put_tweet(t, weak)?;
         }
         Ok(self)
     }
@@ -262,8 +366,10 @@ impl Batch {
         Ok(self)
     }
 
-    /// Where the events came from, recorded beside each new event (default `api`; e.g.
-    /// `archive` for an import of X's account archive).
+    /// Where the events came from, recorded beside each new event (default `api`;
+    /// [`ARCHIVE`] for events made from X's account archive: see [`Batch::push_sourced`],
+    /// which also sets it per event). With [`ARCHIVE`], the objects added give way to those
+    /// the store has.
     pub fn source(&mut self, source: &str) -> &mut Self {
         self.source = Some(source.to_owned());
         self
@@ -292,18 +398,28 @@ impl Batch {
         self
     }
 
-    fn put_event(&mut self, row: EventRow) {
-        if self.event_index.contains_key(&row.id) {
+    fn put_event(&mut self, mut row: EventRow) {
+        if let Some(&i) = self.event_index.get(&row.id) {
+            // Kept once, merged as the store would merge it (see `push_sourced`).
             self.duplicates += 1;
+            let first_archive = is_archive(self.events[i].source(self));
+            let archive = self.events[i].archive.take().or(row.archive.take());
+            if first_archive && !is_archive(row.source(self)) {
+                self.events[i] = row;
+            }
+            self.events[i].archive = archive;
             return;
         }
         self.event_index.insert(row.id.clone(), self.events.len());
         self.events.push(row);
     }
 
-    fn put_user(&mut self, user: &User) -> Result<(), Error> {
+    fn put_user(&mut self, user: &User, weak: bool) -> Result<(), Error> {
         let Some(id) = &user.id else { return Ok(()) };
         if !first_or_changed(&mut self.seen_users, id.to_string(), user) {
+            if !weak {
+                self.users.strengthen(id.as_ref());
+            }
             return Ok(());
         }
         let json = encode(|| format!("user {id}"), user)?;
@@ -312,15 +428,19 @@ impl Batch {
             json,
             name: user.name.clone(),
             username: user.username.clone(),
+            weak,
         });
         Ok(())
     }
 
-    fn put_media(&mut self, media: &Media) -> Result<(), Error> {
+    fn put_media(&mut self, media: &Media, weak: bool) -> Result<(), Error> {
         let Some(key) = &media.media_key else {
             return Ok(());
         };
         if !first_or_changed(&mut self.seen_media, key.to_string(), media) {
+            if !weak {
+                self.media.strengthen(key.as_str());
+            }
             return Ok(());
         }
         let json = encode(|| format!("media {key}"), media)?;
@@ -329,13 +449,17 @@ impl Batch {
             json,
             name: None,
             username: None,
+            weak,
         });
         Ok(())
     }
 
-    fn put_tweet(&mut self, tweet: &Tweet) -> Result<(), Error> {
+    fn put_tweet(&mut self, tweet: &Tweet, weak: bool) -> Result<(), Error> {
         let Some(id) = &tweet.id else { return Ok(()) };
         if !first_or_changed(&mut self.seen_tweets, id.to_string(), tweet) {
+            if !weak {
+                self.tweets.strengthen(id.as_ref());
+            }
             return Ok(());
         }
         let json = encode(|| format!("post {id}"), tweet)?;
@@ -344,6 +468,7 @@ impl Batch {
             json,
             name: None,
             username: None,
+            weak,
         });
         Ok(())
     }
@@ -388,6 +513,9 @@ fn event_row(event: &DmEvent) -> Result<EventRow, Error> {
         json,
         posts_spelling: false,
         people,
+        source: None,
+        archive: None,
+        media_keys: event.media_keys().iter().map(|k| k.to_string()).collect(),
     })
 }
 
@@ -397,14 +525,7 @@ mod tests {
 
     #[test]
     fn order_key_is_numeric_order() {
-        let ids = [
-            "0",
-            "9",
-            "10",
-            "1582838499983564806",
-            "9223372036854775808",
-            "9999999999999999999",
-        ];
+        let ids = ["0", "9", "10", "1582838499983564806", "9223372036854775807"];
         let keys: Vec<i64> = ids
             .iter()
             .map(|s| order_key(&DmEventId::parse(s).unwrap()))

@@ -106,12 +106,16 @@ mod batch;
 mod conversation;
 mod error;
 mod export;
+pub mod import;
+mod media_dir;
+mod media_files;
 mod page;
 mod postgres;
 pub mod schema;
 mod search;
 mod sqlite;
 mod stored;
+pub mod synthetic;
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub mod testing;
@@ -120,14 +124,16 @@ mod url;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dm_model::{DmConversationId, User};
+use dm_model::{DmConversationId, Media, User};
 use futures::stream::BoxStream;
 use serde_json::Value;
 
 pub use account::Account;
-pub use batch::{Applied, Batch};
+pub use batch::{ARCHIVE, Applied, Batch};
 pub use conversation::{Conversation, Participant};
 pub use error::{Error, Result};
+pub use media_dir::{MediaDir, MediaWriter, StoredFile};
+pub use media_files::{MediaFile, MediaStatus};
 pub use page::{DEFAULT_PAGE, EventPage, MAX_PAGE, Page};
 pub use search::{DEFAULT_LIMIT, MAX_LIMIT, SearchHit, SearchQuery, Snippet};
 pub use stored::StoredEvent;
@@ -329,6 +335,41 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(s) => s.export(account, export::CHUNK),
             Backend::Postgres(p) => p.export(account, export::CHUNK),
+        }
+    }
+
+    /// Every medium of `account`'s events and what became of it (see [`MediaFile`]), with
+    /// the stored media object of each, by key.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownAccount`], a database error, or [`Error::Corrupt`].
+    pub async fn media_files(&self, account: &Account) -> Result<Vec<(MediaFile, Option<Media>)>> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.media_files(account, false).await,
+            Backend::Postgres(p) => p.media_files(account, false).await,
+        }
+    }
+
+    /// The media `xdm sync --media` should fetch ([`MediaFile::wanted`]: pending, failed, or
+    /// missing from the archive), with the stored media object of each.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownAccount`], a database error, or [`Error::Corrupt`].
+    pub async fn wanted_media(&self, account: &Account) -> Result<Vec<(MediaFile, Option<Media>)>> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.media_files(account, true).await,
+            Backend::Postgres(p) => p.media_files(account, true).await,
+        }
+    }
+
+    /// The default media folder of this store: `<file>-media` beside an SQLite file; `None`
+    /// for PostgreSQL (say where with `--media-dir`).
+    pub fn default_media_dir(&self) -> Option<std::path::PathBuf> {
+        match &self.backend {
+            Backend::Sqlite(s) => Some(MediaDir::beside(s.path())),
+            Backend::Postgres(_) => None,
         }
     }
 

@@ -57,9 +57,12 @@ impl Page {
         self.after.as_ref()
     }
 
-    /// The order key to start after (`i64::MIN`: from the start).
-    pub(crate) fn after_key(&self) -> Option<i64> {
-        self.after.as_ref().map(order_key)
+    /// The (order key, id) to start after (`(i64::MIN, "")`: from the start).
+    pub(crate) fn after_key(&self) -> (i64, String) {
+        match &self.after {
+            Some(id) => (order_key(id), id.to_string()),
+            None => (i64::MIN, String::new()),
+        }
     }
 }
 

@@ -22,6 +22,12 @@ pub struct StoredEvent {
     pub event: DmEvent,
     /// The objects it references.
     pub includes: Includes,
+    /// Whether `event` was made from X's account archive (no API response held it).
+    pub from_archive: bool,
+    /// The account archive's own record of the event, when an archive had it (see
+    /// [`crate::import`]): kept beside the event, whether its JSON came from the archive or
+    /// from the API.
+    pub archive: Option<Value>,
 }
 
 impl StoredEvent {
@@ -36,6 +42,8 @@ pub(crate) struct EventJson {
     pub id: String,
     pub json: String,
     pub posts_spelling: bool,
+    pub source: String,
+    pub archive: Option<String>,
 }
 
 /// Ids of the objects some events reference.
@@ -96,12 +104,22 @@ pub(crate) fn decode_events(rows: &[EventJson]) -> Result<Vec<DmEvent>, Error> {
         .collect()
 }
 
-/// The event with the objects it references from `found`.
+/// The event of `row` with the objects it references from `found`.
 pub(crate) fn assemble(
     event: DmEvent,
-    posts_spelling: bool,
+    row: &EventJson,
     found: &Found,
 ) -> Result<StoredEvent, Error> {
+    let posts_spelling = row.posts_spelling;
+    let archive = row
+        .archive
+        .as_deref()
+        .map(|a| {
+            serde_json::from_str(a)
+                .map_err(|e| Error::corrupt(format!("archive record of event {}", row.id), e))
+        })
+        .transpose()?;
+    let from_archive = crate::batch::is_archive(&row.source);
     let mut users = Vec::new();
     let mut seen = BTreeSet::new();
     for id in event.sender_id.iter().chain(&event.participant_ids) {
@@ -148,5 +166,10 @@ pub(crate) fn assemble(
         serde_json::from_value(Value::Object(object))
             .map_err(|e| Error::corrupt(format!("objects of event {}", event.id), e))?
     };
-    Ok(StoredEvent { event, includes })
+    Ok(StoredEvent {
+        event,
+        includes,
+        from_archive,
+        archive,
+    })
 }

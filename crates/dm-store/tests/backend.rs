@@ -392,7 +392,7 @@ async fn conversation_events_page_oldest_first(f: Fixture) {
         123456,
         9999999,
         1582838499983564806,
-        9223372036854775808,
+        9223372036854775807, // the largest snowflake (ids from 2^63 up are the archive's made ids)
     ];
     let events: Vec<DmEvent> = ids
         .iter()

@@ -5,7 +5,10 @@ pub(crate) mod auth;
 pub(crate) mod demo;
 pub(crate) mod events;
 pub(crate) mod follow;
+pub(crate) mod html;
+pub(crate) mod import;
 pub(crate) mod manage;
+pub(crate) mod media;
 pub(crate) mod stored;
 pub(crate) mod sync;
 

@@ -20,7 +20,7 @@ use crate::output::sink::Sink;
 const SHOW_PAGE: u32 = 500;
 
 /// Opens the store the options name (it must exist: reading never creates one).
-async fn open(args: &StoreArgs) -> Result<(Store, Account), CliError> {
+pub(crate) async fn open(args: &StoreArgs) -> Result<(Store, Account), CliError> {
     let account = Account::new(&args.account)?;
     if let Ok(dm_store::StoreUrl::Sqlite(path)) = dm_store::StoreUrl::parse(&args.db)
         && !path.exists()
@@ -208,12 +208,13 @@ pub(crate) async fn export(_global: &GlobalOpts, args: &ExportArgs) -> Result<()
     let format = match args.format {
         ExportFormat::Jsonl => Format::Jsonl,
         ExportFormat::Csv => Format::Csv,
+        ExportFormat::Html => return super::html::export(&store, &account, args).await,
     };
     let mut sink: Sink = open_sink(format, args.out.as_deref())?;
     let mut events = store.export(&account);
     while let Some(stored) = events.next().await {
         let stored = stored?;
-        if !sink.write(&stored.event, &stored.includes)? {
+        if !sink.write_stored(&stored)? {
             break;
         }
     }

@@ -163,6 +163,41 @@ impl Sink {
         Ok(open)
     }
 
+    /// Writes a stored event: as [`Sink::write`], and in JSONL/JSON with the members xdm adds
+    /// for an event an account archive had (`xdm_archive`, `xdm_source`; see
+    /// `dm_store::import`). `false` on a closed pipe.
+    pub(crate) fn write_stored(
+        &mut self,
+        stored: &dm_store::StoredEvent,
+    ) -> Result<bool, CliError> {
+        let members = dm_store::import::record_members(stored);
+        if members.is_empty() || !matches!(self.format, Format::Jsonl | Format::Json) {
+            return self.write(&stored.event, &stored.includes);
+        }
+        let mut line = Vec::new();
+        self.records
+            .write(&stored.event, &stored.includes, &mut line);
+        let mut record: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&line)
+            .map_err(|e| {
+                CliError::Local(format!("cannot render event {}: {e}", stored.event.id))
+            })?;
+        for (k, v) in members {
+            record.insert(k.to_owned(), v);
+        }
+        let first = self.count == 0 && self.buf.is_empty();
+        separator(self.format, first, &mut self.buf);
+        // serde_json's map is ordered by key: the record stays in key order.
+        serde_json::to_writer(&mut self.buf, &record).map_err(|e| {
+            CliError::Local(format!("cannot render event {}: {e}", stored.event.id))
+        })?;
+        terminator(self.format, &mut self.buf);
+        let open = self.flush_buf()?;
+        if open {
+            self.count += 1;
+        }
+        Ok(open)
+    }
+
     /// Appends the record of `event` to the buffer, with the separator of the format.
     fn record(&mut self, event: &DmEvent, includes: &Includes) {
         let first = self.count == 0 && self.buf.is_empty();

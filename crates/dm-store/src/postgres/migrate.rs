@@ -94,8 +94,62 @@ pub(crate) async fn apply_step(
             fill_search(tx).await?;
             tx.batch_execute(ddl::V2_INDEXES).await
         }
+        3 => {
+            tx.batch_execute(ddl::V3).await?;
+            reorder_made_ids(tx).await?;
+            record_pending_media(tx).await
+        }
         _ => Ok(()),
     }
+}
+
+/// Recomputes the order key of ids at or above 2^63 (step 3, see `crate::synthetic`).
+async fn reorder_made_ids(
+    tx: &tokio_postgres::Transaction<'_>,
+) -> Result<(), tokio_postgres::Error> {
+    let rows = tx
+        .query("SELECT account, id FROM xdm_events WHERE seq >= 0", &[])
+        .await?;
+    for row in rows {
+        let (account, id): (i32, String) = (row.get(0), row.get(1));
+        if let Ok(parsed) = dm_model::DmEventId::parse(&id) {
+            tx.execute(
+                "UPDATE xdm_events SET seq = $3 WHERE account = $1 AND id = $2",
+                &[&account, &id, &crate::synthetic::order_key(&parsed)],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Records the media of the stored events as pending (step 3).
+async fn record_pending_media(
+    tx: &tokio_postgres::Transaction<'_>,
+) -> Result<(), tokio_postgres::Error> {
+    let rows = tx
+        .query(
+            "SELECT account, id, json FROM xdm_events WHERE strpos(json, '\"media_keys\"') > 0",
+            &[],
+        )
+        .await?;
+    let now = crate::batch::now_ms();
+    for row in rows {
+        let (account, id, json): (i32, String, String) = (row.get(0), row.get(1), row.get(2));
+        let Ok(event) = serde_json::from_str::<dm_model::DmEvent>(&json) else {
+            continue;
+        };
+        for key in event.media_keys() {
+            tx.execute(
+                "INSERT INTO xdm_media_files (account, media_key, event_id, status, rank, source,
+                     updated_ms)
+                 VALUES ($1, $2, $3, 'pending', 0, 'api', $4) ON CONFLICT DO NOTHING",
+                &[&account, &key.as_str(), &id, &now],
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Fills `search` from `text` for the events already stored (step 2 on an older store).

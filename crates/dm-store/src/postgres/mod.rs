@@ -205,6 +205,14 @@ impl PgStore {
         read::find_user(&self.pooled().await?, account, username).await
     }
 
+    pub(crate) async fn media_files(
+        &self,
+        account: &Account,
+        wanted_only: bool,
+    ) -> Result<Vec<(crate::MediaFile, Option<dm_model::Media>)>, Error> {
+        read::media_files(&self.pooled().await?, account, wanted_only).await
+    }
+
     pub(crate) fn export(
         self: &Arc<Self>,
         account: &Account,

@@ -3,13 +3,14 @@
 use std::collections::HashMap;
 
 use deadpool_postgres::Object;
-use dm_model::{DmConversationId, User};
+use dm_model::{DmConversationId, Media, User};
 use serde_json::Value;
 use tokio_postgres::Row;
 
 use crate::account::Account;
 use crate::conversation::{self, Conversation, ConversationRow};
 use crate::error::Error;
+use crate::media_files::{MediaFile, MediaRow, WANTED_RANK};
 use crate::page::{EventPage, Page};
 use crate::search::query::Terms;
 use crate::search::{SearchHit, SearchQuery, hits};
@@ -165,7 +166,7 @@ async fn hydrate(
     events
         .into_iter()
         .zip(rows)
-        .map(|(event, row)| assemble(event, row.posts_spelling, &found))
+        .map(|(event, row)| assemble(event, &row, &found))
         .collect()
 }
 
@@ -174,6 +175,8 @@ fn event_json(r: &Row) -> EventJson {
         id: r.get(0),
         json: r.get(1),
         posts_spelling: r.get(2),
+        source: r.get(3),
+        archive: r.get(4),
     }
 }
 
@@ -181,19 +184,21 @@ fn event_json(r: &Row) -> EventJson {
 pub(crate) async fn events_after(
     c: &Object,
     account: &Account,
-    after: Option<i64>,
+    after: Option<crate::export::After>,
     limit: i64,
-) -> Result<Vec<(i64, StoredEvent)>, Error> {
+) -> Result<crate::export::Chunk, Error> {
     let acc = require_account(c, account).await?;
+    let (key, id) = after.unwrap_or((i64::MIN, String::new()));
     let rows = query(
         c,
         "exporting events",
-        "SELECT id, json, posts_spelling, seq FROM xdm_events
-         WHERE account = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-        &[&acc, &after.unwrap_or(i64::MIN), &limit],
+        "SELECT id, json, posts_spelling, source, archive, seq FROM xdm_events
+         WHERE account = $1 AND seq >= $2 AND (seq > $2 OR id COLLATE \"C\" > $3)
+         ORDER BY seq, id COLLATE \"C\" LIMIT $4",
+        &[&acc, &key, &id, &limit],
     )
     .await?;
-    let seqs: Vec<i64> = rows.iter().map(|r| r.get(3)).collect();
+    let seqs: Vec<(i64, String)> = rows.iter().map(|r| (r.get(5), r.get(0))).collect();
     let events = hydrate(c, acc, rows.iter().map(event_json).collect()).await?;
     Ok(seqs.into_iter().zip(events).collect())
 }
@@ -209,12 +214,14 @@ pub(crate) async fn conversation_events(
     let rows = query(
         c,
         "reading a conversation",
-        "SELECT id, json, posts_spelling FROM xdm_events
-         WHERE account = $1 AND conversation = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+        "SELECT id, json, posts_spelling, source, archive FROM xdm_events
+         WHERE account = $1 AND conversation = $2 AND seq >= $3 AND (seq > $3 OR id COLLATE \"C\" > $4)
+         ORDER BY seq, id COLLATE \"C\" LIMIT $5",
         &[
             &acc,
             &conversation.as_str(),
-            &page.after_key().unwrap_or(i64::MIN),
+            &page.after_key().0,
+            &page.after_key().1,
             &i64::from(page.limit()),
         ],
     )
@@ -271,7 +278,8 @@ pub(crate) async fn conversations(
         let found = query(
             c,
             "reading last messages",
-            "SELECT id, json, posts_spelling FROM xdm_events WHERE account = $1 AND id = ANY($2)",
+            "SELECT id, json, posts_spelling, source, archive FROM xdm_events
+             WHERE account = $1 AND id = ANY($2)",
             &[&acc, &last_ids],
         )
         .await?;
@@ -296,7 +304,8 @@ pub(crate) async fn search(
     let rows = query(
         c,
         "searching",
-        "SELECT e.id, e.json, e.posts_spelling, ts_rank(e.search, q)::float8 AS score
+        "SELECT e.id, e.json, e.posts_spelling, e.source, e.archive,
+                ts_rank(e.search, q)::float8 AS score
          FROM xdm_events e, CAST($1::text AS tsquery) AS q
          WHERE e.account = $2 AND e.search @@ q
            AND ($3::text IS NULL OR e.sender = $3)
@@ -315,7 +324,7 @@ pub(crate) async fn search(
         ],
     )
     .await?;
-    let scores: Vec<f64> = rows.iter().map(|r| r.get(3)).collect();
+    let scores: Vec<f64> = rows.iter().map(|r| r.get(5)).collect();
     let events = hydrate(c, acc, rows.iter().map(event_json).collect()).await?;
     Ok(hits(events, scores, &terms))
 }
@@ -345,4 +354,50 @@ pub(crate) async fn find_user(
                 .map_err(|e| Error::corrupt(format!("user @{username}"), e))
         })
         .transpose()
+}
+
+/// The media files of `account` (all, or only those `sync --media` wants), with the stored
+/// media object of each.
+pub(crate) async fn media_files(
+    c: &Object,
+    account: &Account,
+    wanted_only: bool,
+) -> Result<Vec<(MediaFile, Option<Media>)>, Error> {
+    let acc = require_account(c, account).await?;
+    let max_rank = if wanted_only { WANTED_RANK } else { i64::MAX };
+    let rows = query(
+        c,
+        "reading media files",
+        "SELECT f.media_key, f.event_id, f.status, f.source, f.sha256, f.size,
+                f.content_type, f.file, f.url, f.error, m.json
+         FROM xdm_media_files f LEFT JOIN xdm_media m
+           ON m.account = f.account AND m.media_key = f.media_key
+         WHERE f.account = $1 AND f.rank <= $2 ORDER BY f.media_key COLLATE \"C\"",
+        &[&acc, &max_rank],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let row = MediaRow {
+                key: r.get(0),
+                event_id: r.get(1),
+                status: r.get(2),
+                source: r.get(3),
+                sha256: r.get(4),
+                size: r.get(5),
+                content_type: r.get(6),
+                file: r.get(7),
+                url: r.get(8),
+                error: r.get(9),
+            };
+            let media = r
+                .get::<_, Option<&str>>(10)
+                .map(|j| {
+                    serde_json::from_str(j)
+                        .map_err(|e| Error::corrupt(format!("media {}", row.key), e))
+                })
+                .transpose()?;
+            Ok((row.into_file(), media))
+        })
+        .collect()
 }

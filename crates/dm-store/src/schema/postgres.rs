@@ -98,3 +98,26 @@ CREATE INDEX xdm_events_by_conversation ON xdm_events (account, conversation, se
 CREATE INDEX xdm_users_by_username ON xdm_users (account, lower(username));
 CREATE INDEX xdm_events_search ON xdm_events USING GIN (search);
 ";
+
+/// Step 3: the archive's record of an event beside its JSON, and the media files (then, in
+/// Rust, as for SQLite).
+pub(crate) const V3: &str = "
+ALTER TABLE xdm_events ADD COLUMN archive TEXT;
+CREATE TABLE xdm_media_files (
+    account INTEGER NOT NULL,
+    media_key TEXT NOT NULL,
+    event_id TEXT,
+    status TEXT NOT NULL,
+    rank BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    sha256 TEXT,
+    size BIGINT,
+    content_type TEXT,
+    file TEXT,
+    url TEXT,
+    error TEXT,
+    updated_ms BIGINT NOT NULL,
+    PRIMARY KEY (account, media_key)
+);
+CREATE INDEX xdm_media_files_by_rank ON xdm_media_files (account, rank);
+";

@@ -107,3 +107,27 @@ CREATE VIRTUAL TABLE events_fts USING fts5 (
 "
     )
 }
+
+/// Step 3: the archive's record of an event beside its JSON, and the media files.
+/// (Then, in Rust: the order keys of archive-made ids are recomputed and the media of the
+/// stored events are recorded as pending.)
+pub(crate) const V3: &str = "
+ALTER TABLE events ADD COLUMN archive TEXT;
+CREATE TABLE media_files (
+    account INTEGER NOT NULL,
+    media_key TEXT NOT NULL,
+    event_id TEXT,
+    status TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    sha256 TEXT,
+    size INTEGER,
+    content_type TEXT,
+    file TEXT,
+    url TEXT,
+    error TEXT,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (account, media_key)
+) WITHOUT ROWID;
+CREATE INDEX media_files_by_rank ON media_files (account, rank);
+";

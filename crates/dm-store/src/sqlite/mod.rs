@@ -172,6 +172,16 @@ impl SqliteStore {
             .await
     }
 
+    pub(crate) async fn media_files(
+        self: &Arc<Self>,
+        account: &Account,
+        wanted_only: bool,
+    ) -> Result<Vec<(crate::MediaFile, Option<dm_model::Media>)>, Error> {
+        let account = account.clone();
+        self.read(move |c| read::media_files(c, &account, wanted_only))
+            .await
+    }
+
     /// Every event of `account`, oldest first, read in chunks of `chunk`.
     pub(crate) fn export(
         self: &Arc<Self>,

@@ -226,8 +226,50 @@ pub(crate) fn apply_step(conn: &Connection, version: i64) -> rusqlite::Result<()
             conn.execute_batch(&ddl::v2())?;
             fill_fts(conn)
         }
+        3 => {
+            conn.execute_batch(ddl::V3)?;
+            reorder_made_ids(conn)?;
+            record_pending_media(conn)
+        }
         _ => Ok(()),
     }
+}
+
+/// Recomputes the order key of ids at or above 2^63 (step 3: the archive's made ids sort by
+/// their time, see `crate::synthetic`). Older versions keyed them by the id itself.
+fn reorder_made_ids(conn: &Connection) -> rusqlite::Result<()> {
+    let rows: Vec<(i64, String)> = conn
+        .prepare("SELECT pk, id FROM events WHERE seq >= 0")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = conn.prepare("UPDATE events SET seq = ?2 WHERE pk = ?1")?;
+    for (pk, id) in rows {
+        if let Ok(id) = dm_model::DmEventId::parse(&id) {
+            update.execute((pk, crate::synthetic::order_key(&id)))?;
+        }
+    }
+    Ok(())
+}
+
+/// Records the media of the stored events as pending (step 3).
+fn record_pending_media(conn: &Connection) -> rusqlite::Result<()> {
+    let mut read = conn
+        .prepare("SELECT account, id, json FROM events WHERE instr(json, '\"media_keys\"') > 0")?;
+    let mut insert = conn.prepare(
+        "INSERT INTO media_files (account, media_key, event_id, status, rank, source, updated_ms)
+         VALUES (?1, ?2, ?3, 'pending', 0, 'api', ?4) ON CONFLICT DO NOTHING",
+    )?;
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        let (account, id, json): (i64, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+        let Ok(event) = serde_json::from_str::<dm_model::DmEvent>(&json) else {
+            continue;
+        };
+        for key in event.media_keys() {
+            insert.execute((account, key.as_str(), &id, now_ms()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Indexes the text of every stored event (step 2 on a store that already has events).

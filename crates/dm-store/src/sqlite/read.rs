@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 
-use dm_model::{DmConversationId, User};
+use dm_model::{DmConversationId, Media, User};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use crate::account::Account;
 use crate::conversation::{self, Conversation, ConversationRow};
 use crate::error::Error;
+use crate::media_files::{MediaFile, MediaRow, WANTED_RANK};
 use crate::page::{EventPage, Page};
 use crate::search::query::Terms;
 use crate::search::{SearchHit, SearchQuery, hits};
@@ -141,7 +142,7 @@ pub(crate) fn hydrate(
     events
         .into_iter()
         .zip(rows)
-        .map(|(event, row)| assemble(event, row.posts_spelling, &found))
+        .map(|(event, row)| assemble(event, &row, &found))
         .collect()
 }
 
@@ -150,29 +151,33 @@ fn event_json(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventJson> {
         id: r.get(0)?,
         json: r.get(1)?,
         posts_spelling: r.get(2)?,
+        source: r.get(3)?,
+        archive: r.get(4)?,
     })
 }
 
-/// Events of `account` with order key above `after`, oldest first (the export's chunks).
+/// Events of `account` after `after` (order key, id), oldest first (the export's chunks).
 pub(crate) fn events_after(
     conn: &Connection,
     account: i64,
-    after: Option<i64>,
+    after: Option<crate::export::After>,
     limit: i64,
-) -> Result<Vec<(i64, StoredEvent)>, Error> {
-    let rows: Vec<(i64, EventJson)> = conn
+) -> Result<crate::export::Chunk, Error> {
+    let (key, id) = after.unwrap_or((i64::MIN, String::new()));
+    let rows: Vec<((i64, String), EventJson)> = conn
         .prepare_cached(
-            "SELECT id, json, posts_spelling, seq FROM events
-             WHERE account = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            "SELECT id, json, posts_spelling, source, archive, seq FROM events
+             WHERE account = ?1 AND seq >= ?2 AND (seq > ?2 OR id > ?3)
+             ORDER BY seq, id LIMIT ?4",
         )
         .and_then(|mut s| {
-            s.query_map(params![account, after.unwrap_or(i64::MIN), limit], |r| {
-                Ok((r.get(3)?, event_json(r)?))
+            s.query_map(params![account, key, id, limit], |r| {
+                Ok(((r.get(5)?, r.get(0)?), event_json(r)?))
             })?
             .collect()
         })
         .map_err(db("exporting events"))?;
-    let (seqs, rows): (Vec<i64>, Vec<EventJson>) = rows.into_iter().unzip();
+    let (seqs, rows): (Vec<(i64, String)>, Vec<EventJson>) = rows.into_iter().unzip();
     Ok(seqs
         .into_iter()
         .zip(hydrate(conn, account, rows)?)
@@ -189,17 +194,14 @@ pub(crate) fn conversation_events(
     let acc = require_account(conn, account)?;
     let rows: Vec<EventJson> = conn
         .prepare_cached(
-            "SELECT id, json, posts_spelling FROM events
-             WHERE account = ?1 AND conversation = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
+            "SELECT id, json, posts_spelling, source, archive FROM events
+             WHERE account = ?1 AND conversation = ?2 AND seq >= ?3 AND (seq > ?3 OR id > ?4)
+             ORDER BY seq, id LIMIT ?5",
         )
         .and_then(|mut s| {
+            let (key, id) = page.after_key();
             s.query_map(
-                params![
-                    acc,
-                    conversation.as_str(),
-                    page.after_key().unwrap_or(i64::MIN),
-                    i64::from(page.limit())
-                ],
+                params![acc, conversation.as_str(), key, id, i64::from(page.limit())],
                 event_json,
             )?
             .collect()
@@ -269,7 +271,7 @@ fn last_messages(
     })?;
     let rows: Vec<EventJson> = conn
         .prepare_cached(
-            "SELECT id, json, posts_spelling FROM events
+            "SELECT id, json, posts_spelling, source, archive FROM events
              WHERE account = ?1 AND id IN (SELECT value FROM json_each(?2))",
         )
         .and_then(|mut s| s.query_map(params![acc, list], event_json)?.collect())
@@ -293,7 +295,7 @@ pub(crate) fn search(
     }
     let rows: Vec<(EventJson, f64)> = conn
         .prepare_cached(
-            "SELECT e.id, e.json, e.posts_spelling, bm25(events_fts) AS rank
+            "SELECT e.id, e.json, e.posts_spelling, e.source, e.archive, bm25(events_fts) AS rank
              FROM events_fts JOIN events e ON e.pk = events_fts.rowid
              WHERE events_fts MATCH ?1 AND e.account = ?2
                AND (?3 IS NULL OR e.sender = ?3)
@@ -313,7 +315,7 @@ pub(crate) fn search(
                     query.until_ms(),
                     query.effective_limit()
                 ],
-                |r| Ok((event_json(r)?, r.get(3)?)),
+                |r| Ok((event_json(r)?, r.get(5)?)),
             )?
             .collect()
         })
@@ -342,4 +344,54 @@ pub(crate) fn find_user(
         serde_json::from_str(&j).map_err(|e| Error::corrupt(format!("user @{username}"), e))
     })
     .transpose()
+}
+
+fn media_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MediaRow> {
+    Ok(MediaRow {
+        key: r.get(0)?,
+        event_id: r.get(1)?,
+        status: r.get(2)?,
+        source: r.get(3)?,
+        sha256: r.get(4)?,
+        size: r.get(5)?,
+        content_type: r.get(6)?,
+        file: r.get(7)?,
+        url: r.get(8)?,
+        error: r.get(9)?,
+    })
+}
+
+/// The media files of `account` (all, or only those `sync --media` wants), with the stored
+/// media object of each.
+pub(crate) fn media_files(
+    conn: &Connection,
+    account: &Account,
+    wanted_only: bool,
+) -> Result<Vec<(MediaFile, Option<Media>)>, Error> {
+    let acc = require_account(conn, account)?;
+    let rows: Vec<(MediaRow, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT f.media_key, f.event_id, f.status, f.source, f.sha256, f.size,
+                    f.content_type, f.file, f.url, f.error, m.json
+             FROM media_files f LEFT JOIN media m
+               ON m.account = f.account AND m.media_key = f.media_key
+             WHERE f.account = ?1 AND f.rank <= ?2 ORDER BY f.media_key",
+        )
+        .and_then(|mut s| {
+            let max_rank = if wanted_only { WANTED_RANK } else { i64::MAX };
+            s.query_map(params![acc, max_rank], |r| Ok((media_row(r)?, r.get(10)?)))?
+                .collect()
+        })
+        .map_err(db("reading media files"))?;
+    rows.into_iter()
+        .map(|(row, json)| {
+            let media = json
+                .map(|j| {
+                    serde_json::from_str(&j)
+                        .map_err(|e| Error::corrupt(format!("media {}", row.key), e))
+                })
+                .transpose()?;
+            Ok((row.into_file(), media))
+        })
+        .collect()
 }

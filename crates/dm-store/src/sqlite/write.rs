@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::batch::{Applied, Batch, EventRow, Objects, now_ms};
+use crate::batch::{Applied, Batch, EventRow, Objects, is_archive, now_ms};
 use crate::conversation::{Delta, deltas};
 use crate::error::Error;
 
@@ -35,12 +35,12 @@ pub(crate) fn apply(conn: &mut Connection, account: i64, batch: &Batch) -> Resul
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| Error::db(doing, &e))?;
     let now = now_ms();
-    let new = insert_events(&tx, account, batch, now).map_err(|e| Error::db(doing, &e))?;
-    let mut applied = Applied {
-        new_events: new.len() as u64,
-        existing_events: batch.events.len() as u64 - new.len() as u64 + batch.duplicates,
-        ..Applied::default()
-    };
+    let mut applied = Applied::default();
+    let new =
+        insert_events(&tx, account, batch, now, &mut applied).map_err(|e| Error::db(doing, &e))?;
+    applied.new_events = new.len() as u64;
+    applied.existing_events = batch.events.len() as u64 - new.len() as u64 + batch.duplicates;
+    media_files(&tx, account, batch, &new, now).map_err(|e| Error::db(doing, &e))?;
     for d in deltas(new.iter().map(|&i| &batch.events[i])) {
         upsert_conversation(&tx, account, &d).map_err(|e| Error::db(doing, &e))?;
     }
@@ -65,21 +65,34 @@ pub(crate) fn apply(conn: &mut Connection, account: i64, batch: &Batch) -> Resul
     Ok(applied)
 }
 
-/// Inserts the events not stored yet; returns their indexes in `batch.events`.
+/// Inserts the events not stored yet (returns their indexes in `batch.events`); merges the
+/// others (see `Batch::push_sourced`).
 fn insert_events(
     tx: &Connection,
     account: i64,
     batch: &Batch,
     now: i64,
+    applied: &mut Applied,
 ) -> rusqlite::Result<Vec<usize>> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO events (account, id, seq, conversation, sender, event_type, time_ms, text,
-             json, posts_spelling, first_seen_ms, source)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             json, posts_spelling, first_seen_ms, source, archive)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (account, id) DO NOTHING",
     )?;
     let mut index = tx.prepare_cached("INSERT INTO events_fts (rowid, doc) VALUES (?1, ?2)")?;
-    let source = batch.source.as_deref().unwrap_or("api");
+    // The API's JSON replaces JSON made from the archive (its archive record stays).
+    let mut replace = tx.prepare_cached(
+        "UPDATE events SET conversation = ?3, sender = ?4, event_type = ?5, time_ms = ?6,
+             text = ?7, json = ?8, posts_spelling = ?9, source = ?10,
+             archive = coalesce(archive, ?11)
+         WHERE account = ?1 AND id = ?2 AND source = 'archive'
+         RETURNING pk",
+    )?;
+    let mut unindex = tx.prepare_cached("DELETE FROM events_fts WHERE rowid = ?1")?;
+    let mut add_archive = tx.prepare_cached(
+        "UPDATE events SET archive = ?3 WHERE account = ?1 AND id = ?2 AND archive IS NULL",
+    )?;
     let mut new = Vec::new();
     for (i, e) in batch.events.iter().enumerate() {
         let EventRow {
@@ -93,8 +106,10 @@ fn insert_events(
             json,
             posts_spelling,
             tokens,
+            archive,
             ..
         } = e;
+        let source = e.source(batch);
         let inserted = insert.execute(params![
             account,
             id,
@@ -107,16 +122,96 @@ fn insert_events(
             json,
             posts_spelling,
             now,
-            source
+            source,
+            archive
         ])?;
         if inserted == 1 {
             if !tokens.is_empty() {
                 index.execute(params![tx.last_insert_rowid(), tokens.join(" ")])?;
             }
             new.push(i);
+            continue;
+        }
+        if !is_archive(source) {
+            let replaced: Option<i64> = replace
+                .query_row(
+                    params![
+                        account,
+                        id,
+                        conversation,
+                        sender,
+                        event_type,
+                        time_ms,
+                        text,
+                        json,
+                        posts_spelling,
+                        source,
+                        archive
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(pk) = replaced {
+                unindex.execute([pk])?;
+                if !tokens.is_empty() {
+                    index.execute(params![pk, tokens.join(" ")])?;
+                }
+                applied.replaced_archive += 1;
+                continue;
+            }
+        }
+        if archive.is_some() && add_archive.execute(params![account, id, archive])? == 1 {
+            applied.archive_added += 1;
         }
     }
     Ok(new)
+}
+
+/// Records the media of the new events as pending, then the batch's media reports (a better
+/// report replaces a worse one: see `MediaFile`).
+fn media_files(
+    tx: &Connection,
+    account: i64,
+    batch: &Batch,
+    new: &[usize],
+    now: i64,
+) -> rusqlite::Result<()> {
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO media_files (account, media_key, event_id, status, rank, source, sha256,
+             size, content_type, file, url, error, updated_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (account, media_key) DO UPDATE SET
+             event_id = coalesce(excluded.event_id, event_id), status = excluded.status,
+             rank = excluded.rank, source = excluded.source, sha256 = excluded.sha256,
+             size = excluded.size, content_type = excluded.content_type, file = excluded.file,
+             url = coalesce(excluded.url, url), error = excluded.error,
+             updated_ms = excluded.updated_ms
+         WHERE excluded.rank > rank OR (excluded.rank = 1 AND rank = 1)",
+    )?;
+    let pending = new.iter().flat_map(|&i| {
+        let e = &batch.events[i];
+        e.media_keys.iter().map(move |k| {
+            crate::MediaFile::pending(k.clone(), dm_model::DmEventId::parse(&e.id).ok())
+        })
+    });
+    for f in pending.chain(batch.media_files.iter().cloned()) {
+        upsert.execute(params![
+            account,
+            f.key,
+            f.event_id.as_ref().map(|i| i.as_str()),
+            f.status.as_str(),
+            f.rank(),
+            f.source,
+            f.sha256,
+            f.size.map(|s| s as i64),
+            f.content_type,
+            f.file,
+            f.url,
+            f.error,
+            now
+        ])?;
+    }
+    Ok(())
 }
 
 fn upsert_conversation(tx: &Connection, account: i64, d: &Delta) -> rusqlite::Result<()> {
@@ -176,10 +271,12 @@ fn upsert_objects(tx: &Connection, account: i64, batch: &Batch, now: i64) -> rus
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (account, id) DO UPDATE SET name = excluded.name,
              username = excluded.username, json = excluded.json, updated_ms = excluded.updated_ms
-         WHERE json IS NOT excluded.json",
+         WHERE json IS NOT excluded.json AND NOT ?7",
     )?;
     for u in &batch.users.rows {
-        written += users.execute(params![account, u.key, u.name, u.username, u.json, now])?;
+        written += users.execute(params![
+            account, u.key, u.name, u.username, u.json, now, u.weak
+        ])?;
     }
     for (table, key, objects) in [
         ("media", "media_key", &batch.media),
@@ -202,11 +299,11 @@ fn upsert_plain(
         "INSERT INTO {table} (account, {key}, json, updated_ms) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (account, {key}) DO UPDATE SET json = excluded.json,
              updated_ms = excluded.updated_ms
-         WHERE json IS NOT excluded.json"
+         WHERE json IS NOT excluded.json AND NOT ?5"
     ))?;
     let mut written = 0;
     for o in &objects.rows {
-        written += stmt.execute(params![account, o.key, o.json, now])?;
+        written += stmt.execute(params![account, o.key, o.json, now, o.weak])?;
     }
     Ok(written)
 }

@@ -91,3 +91,6 @@ pub async fn create_postgres_at_version(url: &str, version: i64) -> Result<(), E
     }
     tx.commit().await.map_err(|e| Error::db(&doing, &e))
 }
+
+/// A generated account archive for tests.
+pub mod archive;

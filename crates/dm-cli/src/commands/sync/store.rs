@@ -26,6 +26,22 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, db: &str) -> Resul
     let request = lookup(&ctx.client, &args.scope, &args.query);
     let name = cursor_name(&request.lookup()?);
     let store = Store::open(db).await?;
+    let media_dir = if args.media {
+        let dir = match (args.media_dir.clone(), store.default_media_dir()) {
+            (Some(d), _) | (None, Some(d)) => d,
+            (None, None) => {
+                return Err(CliError::Usage(
+                    "--media with a PostgreSQL store needs --media-dir DIR".into(),
+                ));
+            }
+        };
+        Some(
+            dm_store::MediaDir::open(&dir)
+                .map_err(|e| CliError::io(format!("media folder {}", dir.display()), e))?,
+        )
+    } else {
+        None
+    };
     let mut writer = store.writer(&account, LEASE_WAIT).await?;
     let progress: Option<SyncProgress> = match writer.cursor(&name).await? {
         Some(value) => Some(serde_json::from_value(value).map_err(|e| {
@@ -73,8 +89,24 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, db: &str) -> Resul
         }
     }
     bar.finish();
+    let media = match &media_dir {
+        Some(dir) => {
+            Some(crate::commands::media::download_all(&ctx.client, &store, &mut writer, dir).await?)
+        }
+        None => None,
+    };
     drop(writer);
     if !global.quiet {
+        if let (Some(m), Some(dir)) = (&media, &media_dir) {
+            eprintln!(
+                "xdm: media: {} downloaded into {}, {} not available (missing or expired), {} failed \
+                 (tried again next time)",
+                m.kept,
+                dir.root().display(),
+                m.unavailable,
+                m.failed
+            );
+        }
         let requests = walk.requests();
         let already = if present > 0 {
             format!(", {present} already stored")
