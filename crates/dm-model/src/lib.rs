@@ -51,6 +51,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod chat;
 mod conversation_id;
 mod decode;
 mod entities;
@@ -71,6 +72,14 @@ mod upload;
 mod user;
 mod wire;
 
+pub use chat::{
+    ActionSignatureBody, AddConversationKeysRequest, AddedConversationKeys, ChatConversation,
+    ChatConversationId, ChatConversationsMeta, ChatConversationsPage, ChatEventsMeta,
+    ChatEventsPage, ChatMediaHashKey, ChatMediaSessionId, ChatMessageEvent,
+    ConversationParticipantKeyBody, DataResponse, EventSignatureBody, PublicKeyRecord,
+    PublicKeyRegistration, PublicKeysResponse, RegisterPublicKeyRequest, RegisteredPublicKey,
+    SendChatMessageRequest, SentChatMessage, UserMeResponse,
+};
 pub use conversation_id::{ConversationKind, DmConversationId};
 pub use decode::{DecodeError, DecodeErrorKind, decode};
 pub use entities::{
@@ -83,7 +92,8 @@ pub use envelope::{
 };
 pub use event::{DmAttachments, DmEvent, EventKind, ReferencedTweet};
 pub use fields::{
-    DmEventField, EventType, Expansion, MediaField, TweetField, UnknownValue, UserField,
+    ChatConversationExpansion, ChatConversationField, ChatMessageEventField, DmEventField,
+    EventType, Expansion, MediaField, PublicKeyField, TweetField, UnknownValue, UserField,
     WebhookConfigField,
 };
 pub use ids::{

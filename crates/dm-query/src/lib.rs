@@ -65,7 +65,10 @@ pub use error::QueryError;
 pub use operation::{AuthScheme, Operation, PathParam};
 pub use query::{EventsQuery, FieldsQuery, QueryWarning};
 pub use request::{
-    ApiRequest, AppendUpload, BlockDms, CreateGroup, DeleteEvent, DownloadMedia, FinalizeUpload,
-    GetEvent, GetUploadStatus, InitializeUpload, ListEvents, MediaEncoding, Scope,
+    AddConversationKeys, ApiRequest, AppendChatUpload, AppendUpload, BlockDms, CreateGroup,
+    DeleteEvent, DownloadChatMedia, DownloadMedia, FinalizeChatUpload, FinalizeUpload,
+    GetChatConversation, GetChatConversations, GetChatEvents, GetEvent, GetMe, GetPublicKey,
+    GetPublicKeys, GetUploadStatus, InitializeChatUpload, InitializeUpload, ListEvents,
+    MarkChatRead, MediaEncoding, RegisterPublicKey, Scope, SendChatMessage, SendChatTyping,
     SendToConversation, SendToParticipant, USER_AGENT, UnblockDms, UploadMedia,
 };

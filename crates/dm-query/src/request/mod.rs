@@ -1,12 +1,18 @@
 //! Request values, one per DM operation, and the [`ApiRequest`] trait that turns them into
 //! `http::Request<Bytes>`.
 
+mod chat;
 mod lookup;
 mod manage;
 mod media;
 mod multipart;
 mod upload;
 
+pub use chat::{
+    AddConversationKeys, AppendChatUpload, DownloadChatMedia, FinalizeChatUpload,
+    GetChatConversation, GetChatConversations, GetChatEvents, GetMe, GetPublicKey, GetPublicKeys,
+    InitializeChatUpload, MarkChatRead, RegisterPublicKey, SendChatMessage, SendChatTyping,
+};
 pub use lookup::{GetEvent, ListEvents, Scope};
 pub use manage::{
     BlockDms, CreateGroup, DeleteEvent, SendToConversation, SendToParticipant, UnblockDms,

@@ -23,6 +23,11 @@ pub const NOT_BUILT_YET: &[Operation] = &[
     Operation::CreateAaaSubscription,
     Operation::GetAaaSubscriptions,
     Operation::DeleteAaaSubscription,
+    // ---- X Chat (issue 19): deletes and groups are not built yet ----
+    Operation::DeleteChatMessages,
+    Operation::InitializeChatGroup,
+    Operation::CreateChatGroup,
+    Operation::AddChatGroupMembers,
 ];
 
 /// Every operation that must have a request value, in declaration order.
