@@ -50,6 +50,11 @@ pub enum ChatError {
 }
 
 impl ChatError {
+    /// A conversation that cannot be used as asked.
+    pub fn invalid_conversation(why: impl Into<String>) -> Self {
+        ChatError::invalid("conversation", why)
+    }
+
     pub(crate) fn invalid(what: &'static str, why: impl Into<String>) -> Self {
         ChatError::Invalid {
             what,

@@ -63,6 +63,7 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod chat;
 mod clock;
 mod config;
 mod conn;

@@ -270,6 +270,7 @@ impl FakeServerBuilder {
                 .map(|(i, t)| (t.clone(), other_user_id(i)))
                 .collect(),
             clock_offset_ms: AtomicI64::new(0),
+            chat: Mutex::new(crate::chat::ChatState::default()),
         });
         for pq in &self.prerender {
             prerender(&shared, pq)?;

@@ -469,3 +469,19 @@ pub struct SentChatMessage {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+/// `data` of `POST /2/chat/media/upload/initialize`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ChatUploadSession {
+    /// The upload session.
+    pub session_id: String,
+    /// The key the media will be downloaded by.
+    pub media_hash_key: String,
+    /// The canonical conversation id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    /// Members this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}

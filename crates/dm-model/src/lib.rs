@@ -75,7 +75,7 @@ mod wire;
 pub use chat::{
     ActionSignatureBody, AddConversationKeysRequest, AddedConversationKeys, ChatConversation,
     ChatConversationId, ChatConversationsMeta, ChatConversationsPage, ChatEventsMeta,
-    ChatEventsPage, ChatMediaHashKey, ChatMediaSessionId, ChatMessageEvent,
+    ChatEventsPage, ChatMediaHashKey, ChatMediaSessionId, ChatMessageEvent, ChatUploadSession,
     ConversationParticipantKeyBody, DataResponse, EventSignatureBody, PublicKeyRecord,
     PublicKeyRegistration, PublicKeysResponse, RegisterPublicKeyRequest, RegisteredPublicKey,
     SendChatMessageRequest, SentChatMessage, UserMeResponse,

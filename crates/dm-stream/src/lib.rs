@@ -71,6 +71,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod chat;
 mod checkpoint;
 mod client;
 mod error;
@@ -86,6 +87,7 @@ mod stream;
 mod sync;
 mod upload;
 
+pub use chat::{ChatClient, ChatEvent, ChatSent, Rejected, entry_text};
 pub use checkpoint::{Checkpoint, Direction};
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, StreamError};

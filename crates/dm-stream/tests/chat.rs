@@ -1,0 +1,237 @@
+//! X Chat over real sockets against the sandbox: two users exchange encrypted messages and
+//! files both ways; what does not verify is refused.
+
+use dm_chat::thrift::{Attachment, EventDetail, ThriftStruct};
+use dm_chat::{ChatConversationId, PrivateKeys, b64, parse_event};
+use dm_fake::FakeServer;
+use dm_stream::{ChatClient, ChatEvent, Client, Error};
+use futures::TryStreamExt;
+
+async fn sandbox() -> FakeServer {
+    FakeServer::builder()
+        .other_user("bob-token")
+        .other_user("carol-token")
+        .start()
+        .await
+        .unwrap()
+}
+
+fn client(fake: &FakeServer, token: &str) -> Client {
+    Client::builder()
+        .base_url(fake.base_url())
+        .bearer_token(token)
+        .build()
+        .unwrap()
+}
+
+async fn texts(c: &ChatClient, conv: &ChatConversationId) -> Vec<(String, String)> {
+    let events: Vec<ChatEvent> = c.history(conv).try_collect().await.unwrap();
+    events
+        .into_iter()
+        .map(|e| match e {
+            ChatEvent::Message(m) => (m.sender_id.clone(), m.text().unwrap_or_default().to_owned()),
+            ChatEvent::Rejected(r) => panic!("rejected: {}", r.reason),
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn two_users_exchange_messages_both_ways_verified() {
+    let fake = sandbox().await;
+    let alice = ChatClient::register(client(&fake, fake.token()), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let bob = ChatClient::register(client(&fake, "bob-token"), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let conv = ChatConversationId::parse(bob.user_id(), Some(alice.user_id())).unwrap();
+
+    let first = alice.send_text(&conv, "hello Bob").await.unwrap();
+    assert!(first.sequence_id.is_some());
+    bob.send_text(&conv, "hi Alice ✨").await.unwrap();
+    alice.send_text(&conv, "how are you?").await.unwrap();
+
+    let want = vec![
+        (alice.user_id().to_owned(), "how are you?".to_owned()),
+        (bob.user_id().to_owned(), "hi Alice ✨".to_owned()),
+        (alice.user_id().to_owned(), "hello Bob".to_owned()),
+    ];
+    assert_eq!(texts(&bob, &conv).await, want);
+    assert_eq!(texts(&alice, &conv).await, want);
+    // Bob used the key Alice made: one key change only.
+    let page = alice
+        .client()
+        .chat_events_page(conv.path().parse().unwrap(), None, None)
+        .await
+        .unwrap();
+    assert_eq!(page.meta.conversation_key_events.len(), 1);
+
+    // Carol, a third user, cannot read Alice and Bob's conversation.
+    let carol = ChatClient::register(client(&fake, "carol-token"), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let err = carol
+        .history(&conv)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err}");
+}
+
+#[tokio::test]
+async fn a_session_restored_from_the_key_blob_reads_history() {
+    let fake = sandbox().await;
+    let keys = PrivateKeys::generate();
+    let blob = keys.to_blob();
+    let alice = ChatClient::register(client(&fake, fake.token()), keys)
+        .await
+        .unwrap();
+    let bob = ChatClient::register(client(&fake, "bob-token"), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let conv = ChatConversationId::parse(alice.user_id(), Some(bob.user_id())).unwrap();
+    bob.send_text(&conv, "for Alice's other device")
+        .await
+        .unwrap();
+
+    let again = ChatClient::new(
+        client(&fake, fake.token()),
+        alice.user_id(),
+        PrivateKeys::from_blob(&blob).unwrap(),
+        alice.own_keys().version().clone(),
+    );
+    assert_eq!(texts(&again, &conv).await[0].1, "for Alice's other device");
+}
+
+#[tokio::test]
+async fn files_are_sent_encrypted_and_read_back() {
+    let fake = sandbox().await;
+    let alice = ChatClient::register(client(&fake, fake.token()), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let bob = ChatClient::register(client(&fake, "bob-token"), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let conv = ChatConversationId::parse(bob.user_id(), Some(alice.user_id())).unwrap();
+    let file: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 251) as u8).collect();
+    alice
+        .send_file(&conv, &file, "notes.bin", Some("the notes"))
+        .await
+        .unwrap();
+
+    let events: Vec<ChatEvent> = bob.history(&conv).try_collect().await.unwrap();
+    let ChatEvent::Message(m) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(m.text(), Some("the notes"));
+    let Attachment::Media(media) = &m.entry.as_message().unwrap().attachments[0] else {
+        panic!()
+    };
+    assert_eq!(media.filename.as_deref(), Some("notes.bin"));
+    assert_eq!(bob.download(m, media).await.unwrap(), file);
+    // What the server holds is ciphertext: the file's bytes appear nowhere in it.
+    let stored = bob
+        .client()
+        .download_chat_media(
+            conv.path().parse().unwrap(),
+            media.media_hash_key.as_deref().unwrap().parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.len() as u64,
+        dm_chat::media::encrypted_size(file.len() as u64)
+    );
+    assert!(!stored.windows(64).any(|w| w == &file[100..164]));
+}
+
+#[tokio::test]
+async fn a_peer_whose_key_binding_does_not_verify_gets_nothing() {
+    let fake = sandbox().await;
+    let alice = ChatClient::register(client(&fake, fake.token()), PrivateKeys::generate())
+        .await
+        .unwrap();
+    // Bob's record carries a binding signature made by another key.
+    let bob_client = client(&fake, "bob-token");
+    let bob_id = bob_client.me().await.unwrap().id.unwrap();
+    let keys = PrivateKeys::generate();
+    let mut reg = keys.registration();
+    reg.identity_public_key_signature = PrivateKeys::generate()
+        .registration()
+        .identity_public_key_signature;
+    let body = dm_model::RegisterPublicKeyRequest::new(
+        dm_model::PublicKeyRegistration::new(
+            reg.identity_public_key_signature,
+            reg.public_key,
+            reg.public_key_fingerprint,
+            reg.registration_method,
+            reg.signing_public_key,
+            reg.signing_public_key_signature,
+        ),
+        "1".into(),
+    );
+    bob_client
+        .register_public_keys(bob_id.clone(), body)
+        .await
+        .unwrap();
+    let conv = ChatConversationId::parse(bob_id.as_str(), Some(alice.user_id())).unwrap();
+    let err = alice.send_text(&conv, "secret").await.unwrap_err();
+    assert!(err.to_string().contains("does not verify"), "{err}");
+    // Nothing was posted: no key, no message.
+    let page = alice
+        .client()
+        .chat_events_page(conv.path().parse().unwrap(), None, None)
+        .await
+        .unwrap();
+    assert!(page.data.is_empty() && page.meta.conversation_key_events.is_empty());
+}
+
+#[tokio::test]
+async fn a_forged_or_tampered_event_is_rejected_not_shown() {
+    let fake = sandbox().await;
+    let alice = ChatClient::register(client(&fake, fake.token()), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let bob = ChatClient::register(client(&fake, "bob-token"), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let conv = ChatConversationId::parse(bob.user_id(), Some(alice.user_id())).unwrap();
+    let sent = alice.send_text(&conv, "original").await.unwrap();
+    let page = bob
+        .client()
+        .chat_events_page(conv.path().parse().unwrap(), None, None)
+        .await
+        .unwrap();
+    let encoded = page.data[0].encoded_event.clone().unwrap();
+
+    // As delivered: verified (the activity path: `open_event`).
+    let ChatEvent::Message(m) = bob.open_event(&encoded, None).await else {
+        panic!()
+    };
+    assert_eq!(m.message_id, sent.message_id);
+
+    // One bit of the ciphertext flipped.
+    let mut ev = parse_event(&encoded).unwrap();
+    if let Some(EventDetail::MessageCreate(c)) = &mut ev.detail {
+        let contents = c.contents.as_mut().unwrap();
+        contents[30] ^= 1;
+    }
+    let ChatEvent::Rejected(r) = bob.open_event(&b64::encode(&ev.encode()), None).await else {
+        panic!("shown")
+    };
+    assert!(r.reason.contains("signature"), "{}", r.reason);
+
+    // Claimed to come from Bob himself.
+    let mut ev = parse_event(&encoded).unwrap();
+    ev.sender_id = Some(bob.user_id().to_owned());
+    let ChatEvent::Rejected(_) = bob.open_event(&b64::encode(&ev.encode()), None).await else {
+        panic!("shown")
+    };
+
+    // Garbage.
+    let ChatEvent::Rejected(r) = bob.open_event("AAAA", None).await else {
+        panic!()
+    };
+    assert!(r.reason.contains("malformed"), "{}", r.reason);
+}
