@@ -6,10 +6,10 @@ mod common;
 
 use common::round_trip_bytes;
 use dm_model::activity::{
-    AccountActivityPayload, ActivityEvent, ActivityEventType, ConvertError, CreateSubscription,
-    CreateWebhook, Deduplicator, Delivery, LegacyDmEvent, ReplayRequest, ReplayResponse,
-    SubscriptionResponse, SubscriptionsPage, UpdateSubscription, WebhooksPage,
-    timestamp_from_millis,
+    AccountActivityPayload, ActivityEvent, ActivityEventType, ConvertError,
+    CreateSubscriptionRequest, CreateWebhookRequest, Deduplicator, Delivery, LegacyDmEvent,
+    ReplayRequest, ReplayResponse, SubscriptionResponse, SubscriptionsPage,
+    UpdateSubscriptionRequest, WebhooksPage, timestamp_from_millis,
 };
 use dm_model::{EventKind, EventType, UserId, decode};
 use serde_json::{Value, json};
@@ -464,15 +464,15 @@ fn management_responses_in_every_shape() {
 #[test]
 fn request_bodies_are_validated() {
     let user: UserId = "1".parse().unwrap();
-    let c = CreateSubscription::for_user(ActivityEventType::DmReceived, user);
+    let c = CreateSubscriptionRequest::for_user(ActivityEventType::DmReceived, user);
     assert!(c.clone().tag("").is_err());
     assert!(c.clone().tag("x".repeat(201)).is_err());
     assert!(c.tag("é".repeat(200)).is_ok());
-    assert!(UpdateSubscription::new(None, None).is_err());
-    assert!(CreateWebhook::new("ftp://example.com/x").is_err());
-    assert!(CreateWebhook::new("https://").is_err());
-    assert!(CreateWebhook::new(format!("https://example.com/{}", "a".repeat(190))).is_err());
-    assert!(CreateWebhook::new("https://example.com/webhook").is_ok());
+    assert!(UpdateSubscriptionRequest::new(None, None).is_err());
+    assert!(CreateWebhookRequest::new("ftp://example.com/x").is_err());
+    assert!(CreateWebhookRequest::new("https://").is_err());
+    assert!(CreateWebhookRequest::new(format!("https://example.com/{}", "a".repeat(190))).is_err());
+    assert!(CreateWebhookRequest::new("https://example.com/webhook").is_ok());
     assert!(
         "202613011200"
             .parse::<dm_model::activity::ReplayTime>()

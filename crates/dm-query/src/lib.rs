@@ -14,7 +14,9 @@
 //!   the inverse, and [`QueryWarning`]s for fields that cannot take effect.
 //! - Request values implementing [`ApiRequest`]: [`ListEvents`] (with a [`Scope`]),
 //!   [`GetEvent`], [`DeleteEvent`], [`SendToParticipant`], [`SendToConversation`],
-//!   [`CreateGroup`], [`DownloadMedia`], [`BlockDms`], [`UnblockDms`].
+//!   [`CreateGroup`], [`DownloadMedia`], [`BlockDms`], [`UnblockDms`]; the X Activity API
+//!   ([`StreamActivity`] and the subscriptions), webhooks ([`CreateWebhook`],
+//!   [`ReplayWebhook`], ...) and the Account Activity subscriptions.
 //! - [`BaseUrl`] (default `https://api.x.com`) and [`QueryError`], which names the parameter
 //!   at fault and the values it accepts.
 //!
@@ -63,6 +65,11 @@ pub use error::QueryError;
 pub use operation::{AuthScheme, Operation, PathParam};
 pub use query::{EventsQuery, FieldsQuery, QueryWarning};
 pub use request::{
-    ApiRequest, BlockDms, CreateGroup, DeleteEvent, DownloadMedia, GetEvent, ListEvents, Scope,
-    SendToConversation, SendToParticipant, USER_AGENT, UnblockDms,
+    ApiRequest, BlockDms, CheckAaaSubscription, CreateAaaSubscription, CreateActivitySubscription,
+    CreateGroup, CreateWebhook, DeleteAaaSubscription, DeleteActivitySubscription,
+    DeleteActivitySubscriptions, DeleteEvent, DeleteWebhook, DownloadMedia,
+    GetAaaSubscriptionCount, GetEvent, ListAaaSubscriptions, ListActivitySubscriptions, ListEvents,
+    ListWebhooks, MAX_BACKFILL_MINUTES, ReplayWebhook, Scope, SendToConversation,
+    SendToParticipant, StreamActivity, USER_AGENT, UnblockDms, UpdateActivitySubscription,
+    ValidateWebhook, stream_time,
 };

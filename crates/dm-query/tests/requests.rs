@@ -442,10 +442,9 @@ fn media_requests() -> Vec<Box<dyn ApiRequest>> {
     Vec::new()
 }
 
-/// The activity, webhook and Account Activity request values (issue 16; none yet:
-/// `common::NOT_BUILT_YET`).
+/// The activity, webhook and Account Activity requests (issue 16).
 fn realtime_requests() -> Vec<Box<dyn ApiRequest>> {
-    Vec::new()
+    common::realtime_requests()
 }
 
 #[test]

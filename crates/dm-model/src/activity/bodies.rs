@@ -1,5 +1,5 @@
 //! Request bodies of the subscription and webhook endpoints, validated on construction:
-//! [`CreateSubscription`], [`UpdateSubscription`], [`CreateWebhook`], [`ReplayRequest`] and
+//! [`CreateSubscriptionRequest`], [`UpdateSubscriptionRequest`], [`CreateWebhookRequest`], [`ReplayRequest`] and
 //! its [`ReplayTime`].
 
 use std::fmt;
@@ -94,9 +94,9 @@ pub struct SubscriptionFilter {
 /// The body of `POST /2/activity/subscriptions` (`CreateActivitySubscriptionRequest`).
 ///
 /// ```
-/// use dm_model::activity::{ActivityEventType, CreateSubscription};
+/// use dm_model::activity::{ActivityEventType, CreateSubscriptionRequest};
 ///
-/// let body = CreateSubscription::for_user(ActivityEventType::DmReceived, "2244994945".parse()?)
+/// let body = CreateSubscriptionRequest::for_user(ActivityEventType::DmReceived, "2244994945".parse()?)
 ///     .tag("inbox")?;
 /// assert_eq!(
 ///     serde_json::to_string(&body)?,
@@ -105,7 +105,7 @@ pub struct SubscriptionFilter {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CreateSubscription {
+pub struct CreateSubscriptionRequest {
     event_type: ActivityEventType,
     filter: SubscriptionFilter,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,10 +114,10 @@ pub struct CreateSubscription {
     webhook_id: Option<WebhookConfigId>,
 }
 
-impl CreateSubscription {
+impl CreateSubscriptionRequest {
     /// A subscription to `event_type` for `user`'s activity.
     pub fn for_user(event_type: ActivityEventType, user: UserId) -> Self {
-        CreateSubscription {
+        CreateSubscriptionRequest {
             event_type,
             filter: SubscriptionFilter {
                 user_id: Some(user),
@@ -144,7 +144,7 @@ impl CreateSubscription {
         if let Some(k) = &filter.keyword {
             check_len("keyword", k, 1, 150)?;
         }
-        Ok(CreateSubscription {
+        Ok(CreateSubscriptionRequest {
             event_type,
             filter,
             tag: None,
@@ -184,14 +184,14 @@ impl CreateSubscription {
 /// The body of `PUT /2/activity/subscriptions/{id}` (`UpdateActivitySubscriptionRequest`):
 /// a new tag and/or webhook (changing the filter or type means a new subscription).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct UpdateSubscription {
+pub struct UpdateSubscriptionRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     tag: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     webhook_id: Option<WebhookConfigId>,
 }
 
-impl UpdateSubscription {
+impl UpdateSubscriptionRequest {
     /// An update of the tag and/or the webhook.
     ///
     /// # Errors
@@ -208,7 +208,7 @@ impl UpdateSubscription {
         if let Some(t) = &tag {
             check_len("tag", t, 1, 200)?;
         }
-        Ok(UpdateSubscription { tag, webhook_id })
+        Ok(UpdateSubscriptionRequest { tag, webhook_id })
     }
 }
 
@@ -217,11 +217,11 @@ impl UpdateSubscription {
 /// X requires a public `https://` URL without a port; the check here is only that the URL
 /// is absolute `http(s)` and 1..=200 characters (a sandbox on loopback uses `http://`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CreateWebhook {
+pub struct CreateWebhookRequest {
     url: String,
 }
 
-impl CreateWebhook {
+impl CreateWebhookRequest {
     /// A registration of `url`.
     ///
     /// # Errors
@@ -243,7 +243,7 @@ impl CreateWebhook {
                 url: truncate(&url, 60),
             });
         }
-        Ok(CreateWebhook { url })
+        Ok(CreateWebhookRequest { url })
     }
 
     /// The URL.

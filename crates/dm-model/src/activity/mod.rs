@@ -13,7 +13,7 @@
 //!   redelivery or a replay in bounded memory.
 //! - Management: [`Subscription`] and the responses of the subscription, webhook and
 //!   Account Activity endpoints (every shape the sources show), and the validated request
-//!   bodies ([`CreateSubscription`], [`UpdateSubscription`], [`CreateWebhook`],
+//!   bodies ([`CreateSubscriptionRequest`], [`UpdateSubscriptionRequest`], [`CreateWebhookRequest`],
 //!   [`ReplayRequest`]).
 //!
 //! ```
@@ -48,8 +48,8 @@ mod legacy;
 mod management;
 
 pub use bodies::{
-    ActivityBodyError, CreateSubscription, CreateWebhook, ReplayRequest, ReplayTime,
-    SubscriptionFilter, UpdateSubscription,
+    ActivityBodyError, CreateSubscriptionRequest, CreateWebhookRequest, ReplayRequest, ReplayTime,
+    SubscriptionFilter, UpdateSubscriptionRequest,
 };
 pub use convert::{ConvertError, DmMessage, timestamp_from_millis, user_from_v1};
 pub use dedupe::{Deduplicator, DeliveryKey};

@@ -1,15 +1,27 @@
 //! Request values, one per DM operation, and the [`ApiRequest`] trait that turns them into
 //! `http::Request<Bytes>`.
 
+mod activity;
 mod lookup;
 mod manage;
 mod media;
+mod webhooks;
 
+pub use activity::{
+    CreateActivitySubscription, DeleteActivitySubscription, DeleteActivitySubscriptions,
+    ListActivitySubscriptions, MAX_BACKFILL_MINUTES, StreamActivity, UpdateActivitySubscription,
+    stream_time,
+};
 pub use lookup::{GetEvent, ListEvents, Scope};
 pub use manage::{
     BlockDms, CreateGroup, DeleteEvent, SendToConversation, SendToParticipant, UnblockDms,
 };
 pub use media::DownloadMedia;
+pub use webhooks::{
+    CheckAaaSubscription, CreateAaaSubscription, CreateWebhook, DeleteAaaSubscription,
+    DeleteWebhook, GetAaaSubscriptionCount, ListAaaSubscriptions, ListWebhooks, ReplayWebhook,
+    ValidateWebhook,
+};
 
 use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT as USER_AGENT_HEADER};
