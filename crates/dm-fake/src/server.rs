@@ -80,6 +80,7 @@ pub struct FakeServerBuilder {
     faults: FaultConfig,
     trailing_empty_page: bool,
     prerender: Vec<String>,
+    activity: crate::activity::ActivityConfig,
 }
 
 impl Default for FakeServerBuilder {
@@ -101,6 +102,7 @@ impl Default for FakeServerBuilder {
             faults: FaultConfig::default(),
             trailing_empty_page: true,
             prerender: Vec::new(),
+            activity: crate::activity::ActivityConfig::default(),
         }
     }
 }
@@ -195,6 +197,12 @@ impl FakeServerBuilder {
         self
     }
 
+    /// How the X Activity API, webhooks and the Account Activity API behave.
+    pub fn activity(mut self, config: crate::activity::ActivityConfig) -> Self {
+        self.activity = config;
+        self
+    }
+
     /// Binds, prepares the dataset and starts serving on the current Tokio runtime.
     ///
     /// # Errors
@@ -216,6 +224,7 @@ impl FakeServerBuilder {
             Some(d) => d.0,
             None => Dataset::generate(&self.dataset_config).0,
         };
+        let activity = crate::activity::Hub::new(self.activity.clone(), seed, store.events.len());
         let shared = Arc::new(Shared {
             store: RwLock::new(store),
             base_url: base_url.clone(),
@@ -237,6 +246,7 @@ impl FakeServerBuilder {
             prerendered_served: AtomicU64::new(0),
             cache: Mutex::new(HashMap::new()),
             started: Instant::now(),
+            activity,
         });
         for pq in &self.prerender {
             prerender(&shared, pq)?;
@@ -331,6 +341,7 @@ impl std::fmt::Debug for FakeServerBuilder {
             .field("faults", &self.faults)
             .field("trailing_empty_page", &self.trailing_empty_page)
             .field("prerender", &self.prerender)
+            .field("activity", &self.activity)
             .finish_non_exhaustive()
     }
 }
@@ -353,6 +364,10 @@ impl FakeServer {
     /// A builder with defaults: seed 1, 200 events, no faults, an unlimited rate limit.
     pub fn builder() -> FakeServerBuilder {
         FakeServerBuilder::default()
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 
     /// `http://127.0.0.1:<port>`, no trailing slash.
