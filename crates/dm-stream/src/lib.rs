@@ -15,6 +15,10 @@
 //!   [`Client::get_event`], [`Client::delete_event`], [`Client::block_dms`],
 //!   [`Client::unblock_dms`], [`Client::download_media`] (streamed): the other operations. Sends are never retried once they may
 //!   have reached the server ([`Error::MaybeSent`]).
+//! - [`Client::activity_stream`]: DMs in real time from the X Activity API, reconnecting
+//!   with backfill, each event once; [`Client::ensure_dm_subscription`], webhooks
+//!   ([`Client::register_webhook`], [`Client::replay_webhook`], ...) and the Account Activity
+//!   subscriptions. App-only operations take [`ClientBuilder::app_bearer_token`].
 //!
 //! # Example
 //!
@@ -66,6 +70,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod activity;
 mod checkpoint;
 mod client;
 mod error;
@@ -79,6 +84,10 @@ mod request;
 mod stream;
 mod sync;
 
+pub use activity::{
+    ActivityStream, ActivityStreamOptions, ActivityStreamStats, EnsuredSubscription,
+    ReconnectPolicy,
+};
 pub use checkpoint::{Checkpoint, Direction};
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, StreamError};
