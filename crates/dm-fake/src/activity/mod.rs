@@ -303,6 +303,12 @@ impl FakeServer {
         st.conns.len()
     }
 
+    /// The sandbox's clock in Unix milliseconds: the dataset's fixed "now" plus the time
+    /// since the server started (what event timestamps, backfill and replay windows use).
+    pub fn now_ms(&self) -> i64 {
+        self.shared().now_ms()
+    }
+
     /// Counters of the real-time side.
     pub fn activity_stats(&self) -> ActivityStats {
         self.shared().activity.stats()
