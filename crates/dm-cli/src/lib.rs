@@ -37,8 +37,9 @@ mod run;
 
 pub use cli::{
     AuthCommand, Cli, Command, DemoArgs, EventArgs, EventIdArg, EventsArgs, FollowArgs, Format,
-    GlobalOpts, GroupCommand, GroupCreateArgs, LoginArgs, QueryArgs, ScopeArgs, SendArgs, SyncArgs,
-    UserIdArg,
+    GlobalOpts, GroupCommand, GroupCreateArgs, LoginArgs, QueryArgs, ScopeArgs, SendArgs,
+    SubscribeArgs, SubscriptionIdArg, SyncArgs, UserIdArg, WebhookCommand, WebhookIdArg,
+    WebhookReplayArgs, WebhookServeArgs, WebhookUrlArg,
 };
 pub use error::{
     CliError, EXIT_API, EXIT_AUTH, EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_LOCAL, EXIT_NETWORK,

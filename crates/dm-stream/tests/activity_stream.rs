@@ -281,7 +281,7 @@ async fn subscriptions_are_ensured_once_and_managed() {
         again.subscription.subscription_id
     );
     let sent = c
-        .ensure_subscription(ActivityEventType::DmSent, s.me(), Some("out"))
+        .ensure_subscription(ActivityEventType::DmSent, s.me(), Some("out"), None)
         .await
         .unwrap();
     assert!(sent.created);

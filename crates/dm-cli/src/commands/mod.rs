@@ -6,7 +6,10 @@ pub(crate) mod demo;
 pub(crate) mod events;
 pub(crate) mod follow;
 pub(crate) mod manage;
+pub(crate) mod realtime;
+pub(crate) mod subscriptions;
 pub(crate) mod sync;
+pub(crate) mod webhook;
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::Path;

@@ -85,14 +85,15 @@ impl Client {
     }
 
     /// A subscription to `event_type` for `user`'s activity: the existing one when the app
-    /// has it (same type and user, no keyword or direction), else a new one with `tag`.
-    /// Safe to call on every start.
+    /// has it (same type and user, no keyword or direction), else a new one with `tag` and
+    /// `webhook`. With a `webhook` the existing one lacks, it is updated to deliver there
+    /// too. Safe to call on every start.
     ///
     /// ```no_run
     /// # async fn run(client: dm_stream::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use dm_model::activity::ActivityEventType;
     /// let me = "2244994945".parse()?;
-    /// let s = client.ensure_subscription(ActivityEventType::DmReceived, me, Some("inbox")).await?;
+    /// let s = client.ensure_subscription(ActivityEventType::DmReceived, me, Some("inbox"), None).await?;
     /// println!("subscription {:?} (new: {})", s.subscription.subscription_id, s.created);
     /// # Ok(()) }
     /// ```
@@ -105,6 +106,7 @@ impl Client {
         event_type: ActivityEventType,
         user: UserId,
         tag: Option<&str>,
+        webhook: Option<WebhookConfigId>,
     ) -> Result<EnsuredSubscription, Error> {
         let find = |subs: Vec<Subscription>| {
             subs.into_iter().find(|s| {
@@ -116,6 +118,14 @@ impl Client {
             })
         };
         if let Some(subscription) = find(self.subscriptions().await?) {
+            let subscription = match (&webhook, &subscription.subscription_id) {
+                (Some(w), Some(id)) if subscription.webhook_id.as_ref() != Some(w) => {
+                    let body = UpdateSubscriptionRequest::new(None, Some(w.clone()))
+                        .map_err(|e| Error::Config(e.to_string()))?;
+                    self.update_subscription(id.clone(), body).await?
+                }
+                _ => subscription,
+            };
             return Ok(EnsuredSubscription {
                 subscription,
                 created: false,
@@ -124,6 +134,9 @@ impl Client {
         let mut body = CreateSubscriptionRequest::for_user(event_type.clone(), user.clone());
         if let Some(t) = tag {
             body = body.tag(t).map_err(|e| Error::Config(e.to_string()))?;
+        }
+        if let Some(w) = webhook {
+            body = body.webhook(w);
         }
         match self.create_subscription(body).await {
             Ok(subscription) => Ok(EnsuredSubscription {
@@ -149,7 +162,7 @@ impl Client {
     ///
     /// As [`Client::ensure_subscription`].
     pub async fn ensure_dm_subscription(&self, user: UserId) -> Result<EnsuredSubscription, Error> {
-        self.ensure_subscription(ActivityEventType::DmReceived, user, Some("xdm"))
+        self.ensure_subscription(ActivityEventType::DmReceived, user, Some("xdm"), None)
             .await
     }
 
