@@ -1,9 +1,12 @@
-//! `cargo xtask bench [--quick]`: the end-to-end benchmarks.
+//! `cargo xtask bench [--quick] [--realtime]`: the end-to-end benchmarks.
 //!
 //! Builds `dm-bench` with `--release`, then for each scenario starts the sandbox
 //! (`dm-bench-server`) in its own process and runs every measurement (`dm-bench-client`) in
 //! another, several times; prints one table of medians, ratios and targets, and writes it
-//! with the machine it ran on between the markers of `docs/benchmarks.md`.
+//! with the machine it ran on between the markers of `docs/benchmarks.md`. The real-time
+//! scenarios (`dm-bench-realtime`: latency on the activity stream and through a webhook,
+//! webhook verification throughput) get their own table and markers; `--realtime` runs only
+//! them.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -14,6 +17,8 @@ use serde_json::Value;
 const TOKEN: &str = "dm-fake-user-token";
 const START: &str = "<!-- xtask-bench:start -->";
 const END: &str = "<!-- xtask-bench:end -->";
+const RT_START: &str = "<!-- xtask-bench-realtime:start -->";
+const RT_END: &str = "<!-- xtask-bench-realtime:end -->";
 
 /// Sizes and repetitions of one run of the suite.
 struct Plan {
@@ -98,13 +103,21 @@ impl Row {
     }
 }
 
-/// Runs the suite.
-pub fn run(quick: bool) -> Result<(), String> {
+/// Runs the suite (only the real-time scenarios with `realtime_only`).
+pub fn run(quick: bool, realtime_only: bool) -> Result<(), String> {
     let plan = if quick { &QUICK } else { &FULL };
     let root = crate::codegen::workspace_root();
     let started = std::time::Instant::now();
     let bins = build(&root)?;
     let build_secs = started.elapsed().as_secs_f64();
+    if !realtime_only {
+        run_main(&root, &bins, plan, build_secs)?;
+    }
+    run_realtime(&root, &bins, quick)
+}
+
+/// The lookup, paging, memory, budget and sync scenarios.
+fn run_main(root: &Path, bins: &Bins, plan: &Plan, build_secs: f64) -> Result<(), String> {
     let started = std::time::Instant::now();
     let mut rows = Vec::new();
     eprintln!("bench: decode");
@@ -123,7 +136,7 @@ pub fn run(quick: bool) -> Result<(), String> {
 
     let table = table(&rows);
     println!("{table}");
-    let machine = machine(&root);
+    let machine = machine(root);
     let section = format!(
         "{START}\n\
          ### Latest run ({} plan)\n\n\
@@ -135,8 +148,13 @@ pub fn run(quick: bool) -> Result<(), String> {
         plan.name
     );
     let doc = root.join("docs/benchmarks.md");
-    write_section(&doc, &section)?;
+    write_section(&doc, &section, START, END)?;
     eprintln!("bench: wrote {}", doc.display());
+    report_missed(&rows);
+    Ok(())
+}
+
+fn report_missed(rows: &[Row]) {
     let missed: Vec<&str> = rows
         .iter()
         .filter(|r| r.met == Some(false))
@@ -145,13 +163,109 @@ pub fn run(quick: bool) -> Result<(), String> {
     if !missed.is_empty() {
         eprintln!("bench: targets missed: {}", missed.join("; "));
     }
+}
+
+/// The real-time scenarios: `dm-bench-realtime` (the sandbox, the client and the webhook
+/// receiver in one process, one clock), several runs; medians of the runs' figures.
+fn run_realtime(root: &Path, bins: &Bins, quick: bool) -> Result<(), String> {
+    let (runs, messages, deliveries, connections) = if quick {
+        (1, 300, 5_000, 8)
+    } else {
+        (3, 1_000, 20_000, 8)
+    };
+    let started = std::time::Instant::now();
+    eprintln!("bench: real-time latency and webhook throughput ({runs} runs)");
+    let mut results = Vec::new();
+    for _ in 0..runs {
+        let output = Command::new(&bins.realtime)
+            .args([
+                "--messages",
+                &messages.to_string(),
+                "--deliveries",
+                &deliveries.to_string(),
+                "--connections",
+                &connections.to_string(),
+            ])
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", bins.realtime.display()))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() {
+            return Err(format!("dm-bench-realtime failed: {stdout}"));
+        }
+        let line = stdout.lines().last().unwrap_or_default();
+        let v: Value =
+            serde_json::from_str(line).map_err(|e| format!("realtime output `{line}`: {e}"))?;
+        results.push(v);
+    }
+    let m = |key: &str| median(results.iter().map(|v| f(v, key)).collect());
+    let mut rows = Vec::new();
+    for (n, what, prefix) in [
+        (
+            7,
+            "the activity stream (`Client::activity_stream`)",
+            "stream",
+        ),
+        (
+            8,
+            "a webhook (signed, verified, de-duplicated by `dm-webhook`)",
+            "webhook",
+        ),
+    ] {
+        let (median_ms, p99) = (
+            m(&format!("{prefix}_median_ms")),
+            m(&format!("{prefix}_p99_ms")),
+        );
+        rows.push(Row::check(
+            format!(
+                "{n}. Latency, injected message → consumer, through {what} ({messages} messages one at a time, {runs} runs)"
+            ),
+            format!(
+                "median **{median_ms:.2} ms**, p99 **{p99:.2} ms** (max {:.1} ms)",
+                m(&format!("{prefix}_max_ms"))
+            ),
+            "p99 < 50 ms",
+            p99 < 50.0,
+        ));
+    }
+    let bytes = m("body_bytes");
+    rows.push(Row::info(
+        format!(
+            "9. One webhook receiver: `dm.received` deliveries ({bytes:.0} B each) verified, parsed, de-duplicated and written as JSONL ({deliveries} deliveries, {connections} connections, {runs} runs)"
+        ),
+        format!(
+            "**{:.0} events/s** over loopback HTTP; {:.0} events/s through the handler alone",
+            m("verify_http_events_per_sec"),
+            m("verify_handler_events_per_sec")
+        ),
+    ));
+    let table = table(&rows);
+    println!("{table}");
+    let section = format!(
+        "{RT_START}\n\
+         ### Latest real-time run ({} plan)\n\n\
+         {}\n\
+         Suite time: {:.0} s. The sandbox, the client and the receiver run in one process (one \
+         clock, 2 runtime threads), so each figure includes the sandbox's own work. Every \
+         figure is the median of the runs' figures.\n\n\
+         {table}\n\
+         {RT_END}",
+        if quick { "quick" } else { "full" },
+        machine(root),
+        started.elapsed().as_secs_f64()
+    );
+    let doc = root.join("docs/benchmarks.md");
+    write_section(&doc, &section, RT_START, RT_END)?;
+    eprintln!("bench: wrote {}", doc.display());
+    report_missed(&rows);
     Ok(())
 }
 
-/// The two release binaries.
+/// The release binaries.
 struct Bins {
     server: PathBuf,
     client: PathBuf,
+    realtime: PathBuf,
 }
 
 fn build(root: &Path) -> Result<Bins, String> {
@@ -175,6 +289,7 @@ fn build(root: &Path) -> Result<Bins, String> {
     Ok(Bins {
         server: release.join("dm-bench-server"),
         client: release.join("dm-bench-client"),
+        realtime: release.join("dm-bench-realtime"),
     })
 }
 
@@ -590,11 +705,11 @@ fn machine(root: &Path) -> String {
     )
 }
 
-fn write_section(doc: &Path, section: &str) -> Result<(), String> {
+fn write_section(doc: &Path, section: &str, start: &str, end: &str) -> Result<(), String> {
     let old = std::fs::read_to_string(doc).unwrap_or_default();
-    let new = match (old.find(START), old.find(END)) {
+    let new = match (old.find(start), old.find(end)) {
         (Some(a), Some(b)) if a < b => {
-            format!("{}{section}{}", &old[..a], &old[b + END.len()..])
+            format!("{}{section}{}", &old[..a], &old[b + end.len()..])
         }
         _ if old.is_empty() => format!("# Benchmarks\n\n{section}\n"),
         _ => format!("{}\n\n## Latest figures\n\n{section}\n", old.trim_end()),

@@ -11,7 +11,9 @@
 //! baseline client ([`raw::RawClient`]: the bare hyper client plus serde_json into
 //! [`minimal`] structs), the three page decodes compared ([`decoders`]), a fixture page
 //! ([`fixture::all_fields_page`]) and the peak resident set size of the current process
-//! ([`rss::peak_rss_kib`]).
+//! ([`rss::peak_rss_kib`]). The real-time scenarios ([`realtime`]: latency on the activity
+//! stream and through a webhook, webhook verification throughput) run in one process,
+//! `dm-bench-realtime`.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -36,6 +38,7 @@ pub mod fixture;
 pub mod lookup;
 pub mod minimal;
 pub mod raw;
+pub mod realtime;
 pub mod rss;
 
 pub use error::BenchError;
