@@ -121,17 +121,17 @@ fn run_main(root: &Path, bins: &Bins, plan: &Plan, build_secs: f64) -> Result<()
     let started = std::time::Instant::now();
     let mut rows = Vec::new();
     eprintln!("bench: decode");
-    decode(&bins, &mut rows)?;
+    decode(bins, &mut rows)?;
     eprintln!("bench: throughput (raw baseline vs Client::events)");
-    throughput(&bins, plan, &mut rows)?;
+    throughput(bins, plan, &mut rows)?;
     eprintln!("bench: prefetch with {} ms server latency", plan.latency_ms);
-    prefetch(&bins, plan, &mut rows)?;
+    prefetch(bins, plan, &mut rows)?;
     eprintln!("bench: peak RSS");
-    rss(&bins, plan, &mut rows)?;
+    rss(bins, plan, &mut rows)?;
     eprintln!("bench: rate budget");
-    budget(&bins, plan, &mut rows)?;
+    budget(bins, plan, &mut rows)?;
     eprintln!("bench: incremental sync");
-    sync(&bins, plan, &mut rows)?;
+    sync(bins, plan, &mut rows)?;
     let run_secs = started.elapsed().as_secs_f64();
 
     let table = table(&rows);
