@@ -33,11 +33,14 @@ async fn the_secret_is_never_printed() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
     let secret = ConsumerSecret::new(SECRET);
-    let (receiver, _events) = Receiver::new(secret.clone(), ReceiverConfig::default().max_body_bytes(64));
+    let (receiver, _events) =
+        Receiver::new(secret.clone(), ReceiverConfig::default().max_body_bytes(64));
     let mut seen = format!("{secret:?} {receiver:?}");
     let body = br#"{"for_user_id":"1"}"#;
     let requests = [
-        http::Request::post("/webhook").body(Full::new(Bytes::from_static(body))).unwrap(),
+        http::Request::post("/webhook")
+            .body(Full::new(Bytes::from_static(body)))
+            .unwrap(),
         http::Request::post("/webhook")
             .header("x-twitter-webhooks-signature", "sha256=AAAA")
             .body(Full::new(Bytes::from_static(body)))
@@ -50,7 +53,9 @@ async fn the_secret_is_never_printed() {
             .header("x-twitter-webhooks-signature", secret.sign(&[b'x'; 100]))
             .body(Full::new(Bytes::from_static(&[b'x'; 100])))
             .unwrap(),
-        http::Request::get("/webhook?crc_token=abc").body(Full::new(Bytes::new())).unwrap(),
+        http::Request::get("/webhook?crc_token=abc")
+            .body(Full::new(Bytes::new()))
+            .unwrap(),
     ];
     for request in requests {
         let response = receiver.handle(request).await;
@@ -59,7 +64,10 @@ async fn the_secret_is_never_printed() {
     }
     seen.push_str(&String::from_utf8_lossy(&logs.0.lock().unwrap()));
     assert!(seen.contains("[redacted]"), "{seen}");
-    assert!(!logs.0.lock().unwrap().is_empty(), "the refusals were logged");
+    assert!(
+        !logs.0.lock().unwrap().is_empty(),
+        "the refusals were logged"
+    );
     assert!(!seen.contains(SECRET), "{seen}");
     assert!(!seen.contains("7f3a"), "{seen}");
 }

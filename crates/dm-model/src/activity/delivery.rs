@@ -102,13 +102,31 @@ pub struct DeliveryKeys {
 
 impl ActivityEvent {
     /// The keys a delivery of this event is de-duplicated on: `event_uuid`, and for the
-    /// messages of a `dm.*` event, `(filter.user_id, DM event id)`.
+    /// messages of a `dm.*` event, `(filter.user_id, DM event id)` (read straight from the
+    /// payload: nothing else of it is decoded).
     pub fn keys(&self) -> DeliveryKeys {
         let uuid = self.event_uuid.clone().map(DeliveryKey::Uuid);
-        let items = match self.dm_payload() {
-            Ok(Some(p)) => p.message_keys(self.for_user()),
-            _ => Vec::new(),
-        };
+        let mut items = Vec::new();
+        if self.event_type.is_dm()
+            && let Some(events) = self
+                .payload
+                .as_ref()
+                .and_then(|p| p.get("direct_message_events"))
+                .and_then(Value::as_array)
+        {
+            for e in events {
+                let id = e
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .map(crate::DmEventId::parse);
+                if let Some(Ok(id)) = id {
+                    items.push(DeliveryKey::DmEvent {
+                        for_user: self.for_user().cloned(),
+                        id,
+                    });
+                }
+            }
+        }
         DeliveryKeys { uuid, items }
     }
 }
