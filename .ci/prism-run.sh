@@ -92,6 +92,8 @@ canary_mr 401 GET  '/2/activity/stream'
 canary_mr 422 GET  '/2/media/upload?media_id=abc&command=STATUS' "${A[@]}"
 canary_mr 422 POST '/2/media/upload/initialize' "${A[@]}" "${J[@]}" -d '{"bogus":1}'
 canary_mr 422 POST '/2/media/upload/1/append' "${A[@]}" "${J[@]}" -d '{"media":"AAEC","segment_index":1000}'
+canary_mr 422 POST '/2/media/upload/1/append' "${A[@]}" -F segment_index=1000 -F 'media=@.ci/prism-run.sh'
+canary_mr 422 POST '/2/media/upload' "${A[@]}" -F media_category=dm_bogus -F 'media=@.ci/prism-run.sh'
 canary_mr 422 POST '/2/activity/subscriptions' "${A[@]}" "${J[@]}" -d '{"event_type":"dm.bogus","filter":{"user_id":"1"}}'
 canary_mr 422 GET  '/2/webhooks?webhook_config.fields=nope' "${A[@]}"
 canary_mr 422 POST '/2/webhooks/replay' "${A[@]}" "${J[@]}" -d '{"webhook_id":"1","from_date":"2026","to_date":"202608221330"}'

@@ -20,16 +20,18 @@ use dm_model::activity::{
 use dm_model::{ActivitySubscriptionId, WebhookConfigField, WebhookConfigId};
 use dm_model::{
     DmConversationId, DmEventField, DmEventId, DmResourceId, EventType, Expansion,
-    GroupConversationRequest, MediaField, MediaId, MessageRequest, TweetField, UserField, UserId,
+    GroupConversationRequest, InitializeUploadRequest, MediaCategory, MediaField, MediaId,
+    MediaMimeType, MessageRequest, TweetField, UserField, UserId,
 };
 use dm_query::{
-    ApiRequest, AuthScheme, BaseUrl, BlockDms, CheckAaaSubscription, CreateAaaSubscription,
-    CreateActivitySubscription, CreateGroup, CreateWebhook, DeleteAaaSubscription,
-    DeleteActivitySubscription, DeleteActivitySubscriptions, DeleteEvent, DeleteWebhook,
-    DownloadMedia, EventsQuery, FieldsQuery, GetAaaSubscriptionCount, GetEvent,
-    ListAaaSubscriptions, ListActivitySubscriptions, ListEvents, ListWebhooks, Operation,
-    ReplayWebhook, Scope, SendToConversation, SendToParticipant, StreamActivity, UnblockDms,
-    UpdateActivitySubscription, ValidateWebhook,
+    ApiRequest, AppendUpload, AuthScheme, BaseUrl, BlockDms, CheckAaaSubscription,
+    CreateAaaSubscription, CreateActivitySubscription, CreateGroup, CreateWebhook,
+    DeleteAaaSubscription, DeleteActivitySubscription, DeleteActivitySubscriptions, DeleteEvent,
+    DeleteWebhook, DownloadMedia, EventsQuery, FieldsQuery, FinalizeUpload,
+    GetAaaSubscriptionCount, GetEvent, GetUploadStatus, InitializeUpload, ListAaaSubscriptions,
+    ListActivitySubscriptions, ListEvents, ListWebhooks, MediaEncoding, Operation, ReplayWebhook,
+    Scope, SendToConversation, SendToParticipant, StreamActivity, UnblockDms,
+    UpdateActivitySubscription, UploadMedia, ValidateWebhook,
 };
 use dm_transport::{HyperTransport, OAuth1Credentials, Transport};
 use proptest::prelude::*;
@@ -307,6 +309,63 @@ fn users() -> Vec<UserId> {
         .collect()
 }
 
+/// The media upload requests: every DM category and type xdm sends, multipart and JSON.
+fn media_requests(base: &BaseUrl) -> Vec<http::Request<Bytes>> {
+    let id = MediaId::parse("1880028106020515840").unwrap();
+    let png = Bytes::from_static(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR raw \r\n--bytes\xff\x00");
+    let mut out = Vec::new();
+    for category in [
+        MediaCategory::DmImage,
+        MediaCategory::DmGif,
+        MediaCategory::DmVideo,
+        MediaCategory::TweetImage,
+    ] {
+        for encoding in [MediaEncoding::Multipart, MediaEncoding::Json] {
+            let mut upload = UploadMedia::new(png.clone(), category.clone());
+            upload.encoding = encoding;
+            out.push(upload.to_request(base).unwrap());
+        }
+    }
+    let mut shared = UploadMedia::new(png.clone(), MediaCategory::DmImage);
+    shared.additional_owners = users();
+    out.push(shared.to_request(base).unwrap());
+    for (media_type, category) in [
+        (MediaMimeType::VideoMp4, MediaCategory::DmVideo),
+        (MediaMimeType::VideoQuicktime, MediaCategory::DmVideo),
+        (MediaMimeType::ImageGif, MediaCategory::DmGif),
+        (MediaMimeType::ImageJpeg, MediaCategory::DmImage),
+        (MediaMimeType::ImageWebp, MediaCategory::DmImage),
+    ] {
+        let body = InitializeUploadRequest::new(media_type, 536_870_912, category).unwrap();
+        out.push(
+            InitializeUpload { body: body.clone() }
+                .to_request(base)
+                .unwrap(),
+        );
+        let body = body.shared(false).additional_owners(users());
+        out.push(InitializeUpload { body }.to_request(base).unwrap());
+    }
+    for (segment, encoding) in [
+        (0, MediaEncoding::Multipart),
+        (999, MediaEncoding::Multipart),
+        (0, MediaEncoding::Json),
+        (999, MediaEncoding::Json),
+    ] {
+        let mut append = AppendUpload::new(id.clone(), segment, png.clone());
+        append.encoding = encoding;
+        out.push(append.to_request(base).unwrap());
+    }
+    out.push(
+        FinalizeUpload {
+            media_id: id.clone(),
+        }
+        .to_request(base)
+        .unwrap(),
+    );
+    out.push(GetUploadStatus { media_id: id }.to_request(base).unwrap());
+    out
+}
+
 /// Every operation with many generated queries and bodies, through `oracle`.
 async fn send_everything(oracle: &mut Oracle, scale: u32) {
     let spec = spec_query_params();
@@ -376,6 +435,7 @@ async fn send_everything(oracle: &mut Oracle, scale: u32) {
         let group = GroupConversationRequest::new(users[..2 + i % 3].to_vec(), message).unwrap();
         manage.push(CreateGroup { body: group }.to_request(&base).unwrap());
     }
+    manage.extend(media_requests(&base));
     manage.extend(realtime(&base));
     for request in manage {
         check_query(&request, &spec);

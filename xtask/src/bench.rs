@@ -1,12 +1,9 @@
-//! `cargo xtask bench [--quick] [--realtime]`: the end-to-end benchmarks.
+//! `cargo xtask bench [--quick]`: the end-to-end benchmarks.
 //!
 //! Builds `dm-bench` with `--release`, then for each scenario starts the sandbox
 //! (`dm-bench-server`) in its own process and runs every measurement (`dm-bench-client`) in
 //! another, several times; prints one table of medians, ratios and targets, and writes it
-//! with the machine it ran on between the markers of `docs/benchmarks.md`. The real-time
-//! scenarios (`dm-bench-realtime`: latency on the activity stream and through a webhook,
-//! webhook verification throughput) get their own table and markers; `--realtime` runs only
-//! them.
+//! with the machine it ran on between the markers of `docs/benchmarks.md`.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -14,11 +11,13 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use serde_json::Value;
 
+mod cli;
+mod realtime;
+mod store;
+
 const TOKEN: &str = "dm-fake-user-token";
 const START: &str = "<!-- xtask-bench:start -->";
 const END: &str = "<!-- xtask-bench:end -->";
-const RT_START: &str = "<!-- xtask-bench-realtime:start -->";
-const RT_END: &str = "<!-- xtask-bench-realtime:end -->";
 
 /// Sizes and repetitions of one run of the suite.
 struct Plan {
@@ -103,161 +102,142 @@ impl Row {
     }
 }
 
-/// Runs the suite (only the real-time scenarios with `realtime_only`).
-pub fn run(quick: bool, realtime_only: bool) -> Result<(), String> {
+/// The groups of scenarios, each written to its own section of `docs/benchmarks.md`.
+const GROUPS: &[&str] = &["client", "cli", "upload", "store", "realtime"];
+
+/// The two video sizes of the upload group, in MiB: the peak RSS must not grow with them.
+const UPLOAD_MIB: [u64; 2] = [20, 200];
+
+/// Runs the suite: `--quick` for the small plan, `--only GROUP[,GROUP]` for some groups
+/// (`client`, `cli`, `upload`, `store`, `realtime`), `--xdm PATH` to measure another `xdm` binary in the `cli`
+/// group.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|a| a == "--quick");
     let plan = if quick { &QUICK } else { &FULL };
+    let only: Vec<&str> = match args.iter().position(|a| a == "--only") {
+        Some(i) => args
+            .get(i + 1)
+            .ok_or("--only needs a group name")?
+            .split(',')
+            .collect(),
+        None => GROUPS.to_vec(),
+    };
+    if let Some(bad) = only.iter().find(|g| !GROUPS.contains(g)) {
+        return Err(format!(
+            "unknown group `{bad}` (groups: {})",
+            GROUPS.join(", ")
+        ));
+    }
     let root = crate::codegen::workspace_root();
     let started = std::time::Instant::now();
     let bins = build(&root)?;
     let build_secs = started.elapsed().as_secs_f64();
-    if !realtime_only {
-        run_main(&root, &bins, plan, build_secs)?;
-    }
-    run_realtime(&root, &bins, quick)
-}
-
-/// The lookup, paging, memory, budget and sync scenarios.
-fn run_main(root: &Path, bins: &Bins, plan: &Plan, build_secs: f64) -> Result<(), String> {
-    let started = std::time::Instant::now();
-    let mut rows = Vec::new();
-    eprintln!("bench: decode");
-    decode(bins, &mut rows)?;
-    eprintln!("bench: throughput (raw baseline vs Client::events)");
-    throughput(bins, plan, &mut rows)?;
-    eprintln!("bench: prefetch with {} ms server latency", plan.latency_ms);
-    prefetch(bins, plan, &mut rows)?;
-    eprintln!("bench: peak RSS");
-    rss(bins, plan, &mut rows)?;
-    eprintln!("bench: rate budget");
-    budget(bins, plan, &mut rows)?;
-    eprintln!("bench: incremental sync");
-    sync(bins, plan, &mut rows)?;
-    let run_secs = started.elapsed().as_secs_f64();
-
-    let table = table(&rows);
-    println!("{table}");
-    let machine = machine(root);
-    let section = format!(
-        "{START}\n\
-         ### Latest run ({} plan)\n\n\
-         {machine}\n\
-         Suite time: {run_secs:.0} s (plus {build_secs:.0} s building). Every figure is the median \
-         of the runs listed in its row; ratios are medians of the ratios within a round.\n\n\
-         {table}\n\
-         {END}",
-        plan.name
-    );
+    let machine = machine(&root);
     let doc = root.join("docs/benchmarks.md");
-    write_section(&doc, &section, START, END)?;
-    eprintln!("bench: wrote {}", doc.display());
-    report_missed(&rows);
-    Ok(())
-}
-
-fn report_missed(rows: &[Row]) {
-    let missed: Vec<&str> = rows
-        .iter()
-        .filter(|r| r.met == Some(false))
-        .map(|r| r.name.as_str())
-        .collect();
+    let mut missed: Vec<String> = Vec::new();
+    for group in only {
+        let started = std::time::Instant::now();
+        let mut rows = Vec::new();
+        match group {
+            "client" => client_group(&bins, plan, &mut rows)?,
+            "upload" => upload_group(&bins, plan, &mut rows)?,
+            "store" => store::group(&bins, plan, &mut rows)?,
+            "realtime" => realtime::group(&bins, plan, &mut rows)?,
+            _ => {
+                eprintln!("bench: the command line against Client::events()");
+                let xdm = cli::xdm_path(&bins, args);
+                cli::run(&bins, plan, &xdm, &mut rows)?;
+            }
+        }
+        let run_secs = started.elapsed().as_secs_f64();
+        let table = table(&rows);
+        println!("{table}");
+        let (start, end) = markers(group);
+        let section = format!(
+            "{start}\n\
+             ### Latest run: {group} ({} plan)\n\n\
+             {machine}\n\
+             Suite time: {run_secs:.0} s (plus {build_secs:.0} s building). Every figure is the median \
+             of the runs listed in its row; ratios are medians of the ratios within a round.\n\n\
+             {table}\n\
+             {end}",
+            plan.name
+        );
+        write_section(&doc, &section, &start, &end)?;
+        eprintln!("bench: wrote the {group} section of {}", doc.display());
+        missed.extend(
+            rows.iter()
+                .filter(|r| r.met == Some(false))
+                .map(|r| r.name.clone()),
+        );
+    }
     if !missed.is_empty() {
         eprintln!("bench: targets missed: {}", missed.join("; "));
     }
+    Ok(())
 }
 
-/// The real-time scenarios: `dm-bench-realtime` (the sandbox, the client and the webhook
-/// receiver in one process, one clock), several runs; medians of the runs' figures.
-fn run_realtime(root: &Path, bins: &Bins, quick: bool) -> Result<(), String> {
-    let (runs, messages, deliveries, connections) = if quick {
-        (1, 300, 5_000, 8)
+/// The section markers of a group (the `client` group keeps the original ones).
+fn markers(group: &str) -> (String, String) {
+    if group == "client" {
+        (START.to_owned(), END.to_owned())
     } else {
-        (3, 1_000, 20_000, 8)
-    };
-    let started = std::time::Instant::now();
-    eprintln!("bench: real-time latency and webhook throughput ({runs} runs)");
-    let mut results = Vec::new();
-    for _ in 0..runs {
-        let output = Command::new(&bins.realtime)
-            .args([
-                "--messages",
-                &messages.to_string(),
-                "--deliveries",
-                &deliveries.to_string(),
-                "--connections",
-                &connections.to_string(),
-            ])
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", bins.realtime.display()))?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        if !output.status.success() {
-            return Err(format!("dm-bench-realtime failed: {stdout}"));
+        (
+            format!("<!-- xtask-bench:{group}:start -->"),
+            format!("<!-- xtask-bench:{group}:end -->"),
+        )
+    }
+}
+
+/// The library's scenarios: decode, throughput, prefetch, RSS, rate budget, sync.
+fn client_group(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(), String> {
+    eprintln!("bench: decode");
+    decode(bins, rows)?;
+    eprintln!("bench: throughput (raw baseline vs Client::events)");
+    throughput(bins, plan, rows)?;
+    eprintln!("bench: prefetch with {} ms server latency", plan.latency_ms);
+    prefetch(bins, plan, rows)?;
+    eprintln!("bench: peak RSS");
+    rss(bins, plan, rows)?;
+    eprintln!("bench: rate budget");
+    budget(bins, plan, rows)?;
+    eprintln!("bench: incremental sync");
+    sync(bins, plan, rows)
+}
+
+/// Peak RSS of the client uploading a generated video of each of [`UPLOAD_MIB`] sizes from a
+/// file (`Client::upload_media`): flat when chunks are read one at a time.
+fn upload_group(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(), String> {
+    eprintln!("bench: peak RSS uploading videos of {UPLOAD_MIB:?} MiB");
+    let server = Server::start(bins, &s(&["--events", "100", "--uploads"]))?;
+    let runs = plan.rss_runs;
+    let (mut peaks, mut speeds) = (Vec::new(), Vec::new());
+    for mib in UPLOAD_MIB {
+        let (mut kib, mut rate) = (vec![], vec![]);
+        for _ in 0..runs {
+            let v = server.client(bins, &["upload", "--mib", &mib.to_string()])?;
+            if f(&v, "bytes") != (mib * 1024 * 1024) as f64 {
+                return Err(format!("the upload of {mib} MiB sent {v}"));
+            }
+            kib.push(f(&v, "peak_rss_kib"));
+            rate.push(f(&v, "mib_per_sec"));
         }
-        let line = stdout.lines().last().unwrap_or_default();
-        let v: Value =
-            serde_json::from_str(line).map_err(|e| format!("realtime output `{line}`: {e}"))?;
-        results.push(v);
+        peaks.push(median(kib) / 1024.0);
+        speeds.push(median(rate));
     }
-    let m = |key: &str| median(results.iter().map(|v| f(v, key)).collect());
-    let mut rows = Vec::new();
-    for (n, what, prefix) in [
-        (
-            7,
-            "the activity stream (`Client::activity_stream`)",
-            "stream",
-        ),
-        (
-            8,
-            "a webhook (signed, verified, de-duplicated by `dm-webhook`)",
-            "webhook",
-        ),
-    ] {
-        let (median_ms, p99) = (
-            m(&format!("{prefix}_median_ms")),
-            m(&format!("{prefix}_p99_ms")),
-        );
-        rows.push(Row::check(
-            format!(
-                "{n}. Latency, injected message → consumer, through {what} ({messages} messages one at a time, {runs} runs)"
-            ),
-            format!(
-                "median **{median_ms:.2} ms**, p99 **{p99:.2} ms** (max {:.1} ms)",
-                m(&format!("{prefix}_max_ms"))
-            ),
-            "p99 < 50 ms",
-            p99 < 50.0,
-        ));
-    }
-    let bytes = m("body_bytes");
-    rows.push(Row::info(
+    let (small, large) = (peaks[0], peaks[1]);
+    rows.push(Row::check(
         format!(
-            "9. One webhook receiver: `dm.received` deliveries ({bytes:.0} B each) verified, parsed, de-duplicated and written as JSONL ({deliveries} deliveries, {connections} connections, {runs} runs)"
+            "7. Peak RSS uploading a generated video of {} vs {} MiB (`Client::upload_media` from a file, 4 MiB segments; {runs} run(s))",
+            UPLOAD_MIB[1], UPLOAD_MIB[0]
         ),
         format!(
-            "**{:.0} events/s** over loopback HTTP; {:.0} events/s through the handler alone",
-            m("verify_http_events_per_sec"),
-            m("verify_handler_events_per_sec")
+            "**{large:.1} MiB** vs {small:.1} MiB ({:.0} and {:.0} MiB/s over loopback)",
+            speeds[1], speeds[0]
         ),
+        "flat: the large within 10 % + 1 MiB of the small",
+        large <= small * 1.1 + 1.0,
     ));
-    let table = table(&rows);
-    println!("{table}");
-    let section = format!(
-        "{RT_START}\n\
-         ### Latest real-time run ({} plan)\n\n\
-         {}\n\
-         Suite time: {:.0} s. The sandbox, the client and the receiver run in one process (one \
-         clock, 2 runtime threads), so each figure includes the sandbox's own work. Every \
-         figure is the median of the runs' figures.\n\n\
-         {table}\n\
-         {RT_END}",
-        if quick { "quick" } else { "full" },
-        machine(root),
-        started.elapsed().as_secs_f64()
-    );
-    let doc = root.join("docs/benchmarks.md");
-    write_section(&doc, &section, RT_START, RT_END)?;
-    eprintln!("bench: wrote {}", doc.display());
-    report_missed(&rows);
     Ok(())
 }
 
@@ -265,6 +245,8 @@ fn run_realtime(root: &Path, bins: &Bins, quick: bool) -> Result<(), String> {
 struct Bins {
     server: PathBuf,
     client: PathBuf,
+    xdm: PathBuf,
+    store: PathBuf,
     realtime: PathBuf,
 }
 
@@ -272,11 +254,19 @@ fn build(root: &Path) -> Result<Bins, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
         .current_dir(root)
-        .args(["build", "--release", "-p", "dm-bench", "--bins"])
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "dm-bench",
+            "-p",
+            "dm-cli",
+            "--bins",
+        ])
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
-        return Err("building dm-bench failed".to_owned());
+        return Err("building dm-bench and dm-cli failed".to_owned());
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -289,6 +279,8 @@ fn build(root: &Path) -> Result<Bins, String> {
     Ok(Bins {
         server: release.join("dm-bench-server"),
         client: release.join("dm-bench-client"),
+        xdm: release.join("xdm"),
+        store: release.join("dm-bench-store"),
         realtime: release.join("dm-bench-realtime"),
     })
 }

@@ -3,8 +3,8 @@
 //! - `cargo xtask codegen [--check]`: regenerate the checked-in files derived from the
 //!   vendored specs (`spec/openapi-dm-2.166.json`, `spec/openapi-media-realtime-2.167.json`);
 //!   with `--check`, fail when any of them is stale.
-//! - `cargo xtask bench [--quick] [--realtime]`: the end-to-end benchmarks (see
-//!   `docs/benchmarks.md`); `--realtime` runs only the real-time scenarios.
+//! - `cargo xtask bench [--quick] [--only GROUP,..] [--xdm PATH]`: the end-to-end benchmarks
+//!   (see `docs/benchmarks.md`).
 //! - `cargo xtask fuzz [--cases N]`: the bad-input properties, a million cases or more.
 //! - `cargo xtask conformance`: every request xdm builds, validated by Prism against the
 //!   official spec its operation comes from (needs Node and npm; see `docs/reliability.md`).
@@ -27,11 +27,7 @@ fn main() -> ExitCode {
                 codegen::Mode::Write
             })
         }
-        Some("bench") => {
-            let quick = args.iter().any(|a| a == "--quick");
-            let realtime = args.iter().any(|a| a == "--realtime");
-            bench::run(quick, realtime).map_err(codegen::Error::new)
-        }
+        Some("bench") => bench::run(&args[1..]).map_err(codegen::Error::new),
         Some("fuzz") => {
             let cases = args
                 .iter()
@@ -43,7 +39,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run().map_err(codegen::Error::new),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\ncommands:\n  codegen [--check]   regenerate code from spec/ (or check it is fresh)\n  bench [--quick] [--realtime]\n                      end-to-end benchmarks; writes docs/benchmarks.md\n  fuzz [--cases N]    bad-input properties, >= 1M cases (release)\n  conformance         requests validated by Prism against the official spec"
+                "usage: cargo xtask <command>\n\ncommands:\n  codegen [--check]   regenerate code from spec/ (or check it is fresh)\n  bench [--quick] [--only GROUP,..] [--xdm PATH]\n                      end-to-end benchmarks (groups: client, cli, upload); writes docs/benchmarks.md\n  fuzz [--cases N]    bad-input properties, >= 1M cases (release)\n  conformance         requests validated by Prism against the official spec"
             );
             return ExitCode::from(2);
         }

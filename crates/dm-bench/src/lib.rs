@@ -11,7 +11,8 @@
 //! baseline client ([`raw::RawClient`]: the bare hyper client plus serde_json into
 //! [`minimal`] structs), the three page decodes compared ([`decoders`]), a fixture page
 //! ([`fixture::all_fields_page`]) and the peak resident set size of the current process
-//! ([`rss::peak_rss_kib`]). The real-time scenarios ([`realtime`]: latency on the activity
+//! ([`rss::peak_rss_kib`]), and the generated video of the upload scenario
+//! ([`upload::write_video`]). The real-time scenarios ([`realtime`]: latency on the activity
 //! stream and through a webhook, webhook verification throughput) run in one process,
 //! `dm-bench-realtime`.
 //!
@@ -40,5 +41,7 @@ pub mod minimal;
 pub mod raw;
 pub mod realtime;
 pub mod rss;
+pub mod store;
+pub mod upload;
 
 pub use error::BenchError;

@@ -27,10 +27,12 @@ Examples:
   xdm demo
   xdm events --limit 20
   xdm events --conversation 1234-5678 --format jsonl --out chat.jsonl
-  xdm sync --archive dms.jsonl
+  xdm sync --db dms.sqlite
+  xdm search \"invoice\" --db dms.sqlite
   xdm send --to 2244994945 \"Hello!\"
   xdm follow --realtime --user 2244994945
   xdm webhook serve --addr 127.0.0.1:8977
+  xdm send --to 2244994945 --file photo.jpg \"From the trip\"
 
 Exit codes:
   0  success              1  local failure (file I/O, corrupt archive)
@@ -91,17 +93,40 @@ pub enum Command {
         after_help = "Examples:\n  xdm events --limit 50\n  xdm events --with 2244994945 --types MessageCreate --format csv\n  xdm events --conversation 1234-5678 --fields id,text,sender_id --expand sender_id"
     )]
     Events(EventsArgs),
-    /// Append new events to a JSONL archive (safe to interrupt and run again).
+    /// Keep new events in a store or a JSONL archive (safe to interrupt and run again).
     #[command(
-        after_help = "Example:\n  xdm sync --archive dms.jsonl   # the state is kept in dms.jsonl.state"
+        after_help = "Examples:\n  xdm sync --db dms.sqlite\n  xdm sync --db postgres://localhost/dms --account work\n  xdm sync --archive dms.jsonl   # the state is kept in dms.jsonl.state"
     )]
     Sync(SyncArgs),
+    /// List the conversations of a store.
+    #[command(after_help = "Example:\n  xdm conversations --db dms.sqlite")]
+    Conversations(ConversationsArgs),
+    /// Show a stored conversation as a chat.
+    #[command(after_help = "Example:\n  xdm show 1234-5678 --db dms.sqlite")]
+    Show(ShowArgs),
+    /// Search the messages of a store.
+    #[command(
+        after_help = "Examples:\n  xdm search invoice --db dms.sqlite\n  xdm search '\"see you\" cafe' --from @jack --since 2024-01-01 --db dms.sqlite"
+    )]
+    Search(SearchArgs),
+    /// Write every stored event, oldest first, as `xdm events` writes them, or as a web site.
+    #[command(
+        after_help = "Examples:\n  xdm export --db dms.sqlite --format jsonl > all.jsonl\n  xdm export --db dms.sqlite --format html --out dms-site   # open dms-site/index.html"
+    )]
+    Export(ExportArgs),
+    /// Import X's account archive (the .zip or its folder) or an xdm JSONL file into a store.
+    #[command(
+        after_help = "Examples:\n  xdm import twitter-2024-01-01-abc.zip --db dms.sqlite\n  xdm import ~/Downloads/twitter-archive --db dms.sqlite --account work\n  xdm import all.jsonl --db postgres://localhost/dms --media-dir /srv/dm-media\n\n\
+        Events already in the store are not duplicated; importing again changes nothing.\n\
+        Media files are copied into the media folder (default: <db file>-media beside an SQLite store)."
+    )]
+    Import(ImportArgs),
     /// Print new events as they arrive, until stopped (Ctrl-C).
     #[command(after_help = "Example:\n  xdm follow --conversation 1234-5678")]
     Follow(FollowArgs),
     /// Send a message to a user or a conversation.
     #[command(
-        after_help = "Examples:\n  xdm send --to 2244994945 \"Hello!\"\n  xdm send --conversation 1234-5678 \"On my way\""
+        after_help = "Examples:\n  xdm send --to 2244994945 \"Hello!\"\n  xdm send --conversation 1234-5678 \"On my way\"\n  xdm send --to 2244994945 --file photo.jpg \"From the trip\"\n  xdm send --conversation 1234-5678 --file clip.mp4"
     )]
     Send(SendArgs),
     /// Group conversations.
@@ -360,14 +385,158 @@ pub struct EventsArgs {
 #[non_exhaustive]
 pub struct SyncArgs {
     /// The JSONL archive to append to (created if missing); its state is kept in `FILE.state`.
-    #[arg(long, value_name = "FILE")]
-    pub archive: PathBuf,
+    #[arg(long, value_name = "FILE", conflicts_with = "db")]
+    pub archive: Option<PathBuf>,
+    /// The store to sync into: `sqlite:PATH` (or a path ending in .sqlite/.db) or
+    /// `postgres://...` (default: `XDM_DB`, unless `--archive` is given).
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+    /// The account within the store.
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub account: String,
     /// Which events.
     #[command(flatten)]
     pub scope: ScopeArgs,
     /// Query options.
     #[command(flatten)]
     pub query: QueryArgs,
+    /// Also download the media of the stored events that are not kept yet (and retry those
+    /// that failed) into the media folder: content-addressed, verified, resumable.
+    #[arg(long, requires = "db")]
+    pub media: bool,
+    /// The media folder (default: `<db file>-media` beside an SQLite store; required for
+    /// PostgreSQL).
+    #[arg(long, value_name = "DIR", requires = "media")]
+    pub media_dir: Option<PathBuf>,
+}
+
+/// `xdm import`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct ImportArgs {
+    /// X's account archive (the downloaded .zip, or its unpacked folder), or a JSONL file
+    /// written by `xdm events`, `xdm sync --archive` or `xdm export`.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Where the archive's media files are copied (default: `<db file>-media` beside an
+    /// SQLite store; with PostgreSQL, media are not copied unless this is given).
+    #[arg(long, value_name = "DIR")]
+    pub media_dir: Option<PathBuf>,
+}
+
+/// The store a command reads.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct StoreArgs {
+    /// The store: `sqlite:PATH` (or a path ending in .sqlite/.db) or `postgres://...`
+    /// (default: `XDM_DB`).
+    #[arg(long, value_name = "URL", env = "XDM_DB", hide_env_values = true)]
+    pub db: String,
+    /// The account within the store.
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub account: String,
+}
+
+/// Output formats of the commands that read a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[non_exhaustive]
+pub enum ListFormat {
+    /// A readable layout.
+    Pretty,
+    /// One JSON object per line.
+    Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// Output formats of `xdm export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[non_exhaustive]
+pub enum ExportFormat {
+    /// One JSON object per line, exactly as `xdm events` writes them.
+    Jsonl,
+    /// The CSV of `xdm events`.
+    Csv,
+    /// A static web site in the `--out` folder: an index of conversations with a search box,
+    /// a page per conversation, the media copied beside them. Opens offline.
+    Html,
+}
+
+/// `xdm conversations`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct ConversationsArgs {
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Output format (default: pretty on a terminal, jsonl otherwise).
+    #[arg(long)]
+    pub format: Option<ListFormat>,
+}
+
+/// `xdm show`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct ShowArgs {
+    /// The conversation (one-to-one `LOW-HIGH` or a group id).
+    pub conversation: DmConversationId,
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Output format (default: pretty on a terminal, jsonl otherwise).
+    #[arg(long)]
+    pub format: Option<ListFormat>,
+}
+
+/// `xdm search`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct SearchArgs {
+    /// Words to find (any case, accents ignored); `"a phrase"` in quotes.
+    pub query: String,
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Only messages from this user (`USER_ID` or `@username`).
+    #[arg(long, value_name = "USER")]
+    pub from: Option<String>,
+    /// Only this conversation.
+    #[arg(long, value_name = "ID")]
+    pub conversation: Option<DmConversationId>,
+    /// Only events at or after this date (`YYYY-MM-DD`, or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only events before this date (`YYYY-MM-DD`, or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// At most this many matches.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    /// Output format (default: pretty on a terminal, jsonl otherwise).
+    #[arg(long)]
+    pub format: Option<ListFormat>,
+}
+
+/// `xdm export`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct ExportArgs {
+    /// The store.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Output format.
+    #[arg(long, default_value = "jsonl")]
+    pub format: ExportFormat,
+    /// Write to this file instead of stdout (`--format html`: the folder to write, required).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub out: Option<PathBuf>,
+    /// `--format html`: where the media files are (default: `<db file>-media` beside an
+    /// SQLite store).
+    #[arg(long, value_name = "DIR")]
+    pub media_dir: Option<PathBuf>,
 }
 
 /// `xdm follow`.
@@ -417,8 +586,13 @@ pub struct SendArgs {
     /// The conversation to send to.
     #[arg(long, value_name = "ID")]
     pub conversation: Option<DmConversationId>,
-    /// The message text (1 to 10,000 characters).
-    pub text: String,
+    /// Attach a photo, GIF or video (JPEG, PNG, WebP, GIF, MP4 or MOV, recognised from its
+    /// content): uploaded for DMs, then sent with the text, if any.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// The message text (1 to 10,000 characters; optional with --file).
+    #[arg(required_unless_present = "file")]
+    pub text: Option<String>,
 }
 
 /// `xdm group ...`.
@@ -427,7 +601,7 @@ pub struct SendArgs {
 pub enum GroupCommand {
     /// Create a group conversation with a first message.
     #[command(
-        after_help = "Example:\n  xdm group create --with 944480690,906948460078698496 \"Welcome, both of you\""
+        after_help = "Examples:\n  xdm group create --with 944480690,906948460078698496 \"Welcome, both of you\"\n  xdm group create --with 944480690,906948460078698496 --file team.png \"Welcome\""
     )]
     Create(GroupCreateArgs),
 }
@@ -444,6 +618,9 @@ pub struct GroupCreateArgs {
         value_name = "USER_ID,.."
     )]
     pub with: Vec<UserId>,
+    /// Attach a photo, GIF or video to the first message.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
     /// The first message.
     pub text: String,
 }

@@ -84,6 +84,20 @@ impl CliError {
 impl From<dm_stream::Error> for CliError {
     fn from(e: dm_stream::Error) -> Self {
         use dm_stream::Error as E;
+        // Matched by reference first: the upload errors keep their own message.
+        if matches!(
+            e,
+            E::UnsupportedMedia { .. }
+                | E::MediaTooLarge { .. }
+                | E::Io(_)
+                | E::MissingScope { .. }
+        ) {
+            return match e {
+                E::Io(_) => CliError::Local(e.to_string()),
+                E::MissingScope { .. } => CliError::Auth(e.to_string()),
+                _ => CliError::Usage(e.to_string()),
+            };
+        }
         match e {
             E::Query(q) => CliError::Usage(q.to_string()),
             E::Body(b) => CliError::Usage(b.to_string()),
@@ -99,6 +113,19 @@ impl From<dm_stream::Error> for CliError {
                  use the same options as the run that created it, or another archive file"
             )),
             other => CliError::Api(other.to_string()),
+        }
+    }
+}
+
+impl From<dm_store::Error> for CliError {
+    fn from(e: dm_store::Error) -> Self {
+        use dm_store::Error as S;
+        match e {
+            S::InvalidUrl { .. } | S::InvalidAccount { .. } | S::UnknownAccount { .. } => {
+                CliError::Usage(e.to_string())
+            }
+            S::Connect { .. } => CliError::Network(e.to_string()),
+            _ => CliError::Local(e.to_string()),
         }
     }
 }

@@ -34,12 +34,14 @@ mod login;
 mod output;
 mod progress;
 mod run;
+mod upload_progress;
 
 pub use cli::{
-    AuthCommand, Cli, Command, DemoArgs, EventArgs, EventIdArg, EventsArgs, FollowArgs, Format,
-    GlobalOpts, GroupCommand, GroupCreateArgs, LoginArgs, QueryArgs, ScopeArgs, SendArgs,
-    SubscribeArgs, SubscriptionIdArg, SyncArgs, UserIdArg, WebhookCommand, WebhookIdArg,
-    WebhookReplayArgs, WebhookServeArgs, WebhookUrlArg,
+    AuthCommand, Cli, Command, ConversationsArgs, DemoArgs, EventArgs, EventIdArg, EventsArgs,
+    ExportArgs, ExportFormat, FollowArgs, Format, GlobalOpts, GroupCommand, GroupCreateArgs,
+    ImportArgs, ListFormat, LoginArgs, QueryArgs, ScopeArgs, SearchArgs, SendArgs, ShowArgs,
+    StoreArgs, SubscribeArgs, SubscriptionIdArg, SyncArgs, UserIdArg, WebhookCommand,
+    WebhookIdArg, WebhookReplayArgs, WebhookServeArgs, WebhookUrlArg,
 };
 pub use error::{
     CliError, EXIT_API, EXIT_AUTH, EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_LOCAL, EXIT_NETWORK,

@@ -86,6 +86,9 @@ pub enum FaultKind {
     /// Read the request body, perform the operation, then reset the connection without
     /// answering (for a send: it happened server-side, the client sees a reset).
     DropAfterRequestBody,
+    /// Read the request body, do nothing with it, then reset the connection without answering:
+    /// a request lost on the way (for an upload segment: nothing is stored).
+    DropRequestBody,
 }
 
 impl FaultKind {
@@ -102,6 +105,7 @@ impl FaultKind {
             FaultKind::ExpiredToken => "expired_token",
             FaultKind::MalformedJson => "malformed_json",
             FaultKind::DropAfterRequestBody => "drop_after_request_body",
+            FaultKind::DropRequestBody => "drop_request_body",
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Per-request processing: auth, usage cap, fault choice, rate limits, the operation.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock};
 use std::time::Instant;
 
@@ -20,6 +20,7 @@ use crate::problem;
 use crate::ratelimit::{Decision, RateLimiter};
 use crate::reply::Reply;
 use crate::routes::{Route, scope_of};
+use crate::upload::{self, Uploads};
 
 /// Locks a mutex, recovering from poisoning (a panicking test must not wedge the server).
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -50,6 +51,12 @@ pub(crate) struct Shared {
     pub started: Instant,
     /// The X Activity API, webhooks and Account Activity.
     pub activity: crate::activity::Hub,
+    /// Media uploads (`/2/media/upload*`).
+    pub uploads: Mutex<Uploads>,
+    /// Tokens of other users (`token`, user id): accepted on the upload endpoints only.
+    pub other_users: Vec<(String, u64)>,
+    /// Added to the clock by `FakeServer::advance_clock`.
+    pub clock_offset_ms: AtomicI64,
 }
 
 impl std::fmt::Debug for Shared {
@@ -83,7 +90,9 @@ impl std::ops::DerefMut for StoreGuard<'_> {
 
 impl Drop for StoreGuard<'_> {
     fn drop(&mut self) {
-        let now = self.guard.now_ms + self.shared.started.elapsed().as_millis() as i64;
+        let now = self.guard.now_ms
+            + self.shared.started.elapsed().as_millis() as i64
+            + self.shared.clock_offset_ms.load(Ordering::SeqCst);
         self.shared.activity.observe(&self.guard, now);
     }
 }
@@ -102,7 +111,19 @@ impl Shared {
             .read()
             .map(|s| s.now_ms)
             .unwrap_or_else(|p| p.into_inner().now_ms);
-        store_now + self.started.elapsed().as_millis() as i64
+        store_now
+            + self.started.elapsed().as_millis() as i64
+            + self.clock_offset_ms.load(Ordering::SeqCst)
+    }
+
+    /// The other user a bearer token belongs to, if it is one of `other_users`.
+    fn other_user(&self, headers: &HeaderMap) -> Option<u64> {
+        let auth = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+        let token = auth.strip_prefix("Bearer ")?.trim();
+        self.other_users
+            .iter()
+            .find(|(t, _)| t == token)
+            .map(|(_, id)| *id)
     }
 
     fn store_read(&self) -> std::sync::RwLockReadGuard<'_, Store> {
@@ -134,7 +155,9 @@ impl Shared {
         };
         if let Some(token) = auth.strip_prefix("Bearer ") {
             let token = token.trim();
-            if self.user_tokens.iter().any(|t| t == token) {
+            if self.user_tokens.iter().any(|t| t == token)
+                || self.other_users.iter().any(|(t, _)| t == token)
+            {
                 return Verdict::User {
                     scopes: None,
                     oauth1: false,
@@ -224,6 +247,11 @@ impl Shared {
         }
     }
 
+    /// Whether the user may attach `media_id` to a DM now: its media kind, or why not.
+    fn attachable(&self, media_id: u64, user: u64, now: i64) -> Result<u8, &'static str> {
+        lock(&self.uploads).attachable(media_id, user, now)
+    }
+
     fn operation(
         &self,
         route: &Route,
@@ -261,33 +289,42 @@ impl Shared {
             Route::SendToParticipant(p) => {
                 no_query()?;
                 let p = id("participant_id", p)?;
+                let mut store = self.store_write();
+                let me = store.me_id();
                 Ok(handlers::send_to_participant(
-                    &mut self.store_write(),
+                    &mut store,
                     now,
                     &self.base_url,
                     p,
                     body,
+                    &|m| self.attachable(m, me, now),
                 ))
             }
             Route::SendToConversation(c) => {
                 no_query()?;
                 // `dm_conversation_id` is a plain string here, no pattern (reference §2.9):
                 // an id that names no conversation of the user is refused like any unknown one.
+                let mut store = self.store_write();
+                let me = store.me_id();
                 Ok(handlers::send_to_conversation(
-                    &mut self.store_write(),
+                    &mut store,
                     now,
                     &self.base_url,
                     c,
                     body,
+                    &|m| self.attachable(m, me, now),
                 ))
             }
             Route::CreateGroup => {
                 no_query()?;
+                let mut store = self.store_write();
+                let me = store.me_id();
                 Ok(handlers::create_group(
-                    &mut self.store_write(),
+                    &mut store,
                     now,
                     &self.base_url,
                     body,
+                    &|m| self.attachable(m, me, now),
                 ))
             }
             Route::Media(d, m, r) => {
@@ -311,7 +348,15 @@ impl Shared {
                         ),
                     ));
                 }
-                Ok(handlers::download_media(&self.store_read(), d, m))
+                let reply = handlers::download_media(&self.store_read(), d, m);
+                // Media uploaded to the sandbox downloads as the bytes uploaded (when kept).
+                let uploaded = lock(&self.uploads).bytes(m);
+                Ok(match uploaded {
+                    Some(bytes) if reply.status == 200 => {
+                        Reply::raw(200, "application/octet-stream", bytes)
+                    }
+                    _ => reply,
+                })
             }
             Route::Block(u, blocked) => {
                 no_query()?;
@@ -375,11 +420,27 @@ impl Shared {
             }
             Verdict::User { .. } => {}
         }
+        let other = self.other_user(headers);
+        if other.is_some() && !matches!(route, Route::Upload(_)) {
+            let mut body = problem::generic(403, "Forbidden");
+            body["detail"] =
+                "The sandbox serves Direct Messages for its main user only; this user's token \
+                 may only upload media"
+                    .into();
+            return plain(Reply::problem(403, &body));
+        }
         if self.usage_capped.load(Ordering::SeqCst) {
             return plain(Reply::problem(429, &problem::usage_capped()));
         }
         let n = self.dm_seq.fetch_add(1, Ordering::SeqCst) + 1;
         let mut fault = lock(&self.faults).pick(n);
+        if fault.is_none()
+            && matches!(route, Route::Upload(upload::UploadRoute::Append(_)))
+            && lock(&self.uploads).has_segment_faults()
+            && let Some(segment) = upload::segment_of(headers, &Bytes::copy_from_slice(body))
+        {
+            fault = lock(&self.uploads).take_segment_fault(segment);
+        }
         let has_token = query.contains("pagination_token=") && matches!(route, Route::List(..));
         if matches!(
             fault,
@@ -445,7 +506,25 @@ impl Shared {
                     b"{\"data\":[{\"id\":\"1\",\"event_type\":\"MessageCreate\",\"text\":\"trunc",
                 ),
             ),
-            _ => self.operation(route, query, body, &fault),
+            // Lost on the way: nothing is done (the connection is then reset).
+            Some(FaultKind::DropRequestBody) => Reply::raw(200, "text/plain", Bytes::new()),
+            _ => match route {
+                Route::Upload(u) => {
+                    let now = self.now_ms();
+                    let user = other.unwrap_or_else(|| self.store_read().me_id());
+                    let body = Bytes::copy_from_slice(body);
+                    upload::handle(
+                        &mut lock(&self.uploads),
+                        u,
+                        query,
+                        headers,
+                        &body,
+                        user,
+                        now,
+                    )
+                }
+                _ => self.operation(route, query, body, &fault),
+            },
         };
         Outcome {
             reply: with_rl(reply, decision),

@@ -148,6 +148,25 @@ pub(crate) fn delete_event(store: &mut Store, id: u64) -> Reply {
 struct Message {
     text: Option<String>,
     media_id: Option<u64>,
+    /// The attachment's media kind (0 photo, 1 video, 2 animated GIF), once checked.
+    media_kind: u8,
+}
+
+/// Whether the user may attach a media id: its kind, or why not (see `upload::Uploads`).
+pub(crate) type AttachCheck<'a> = &'a dyn Fn(u64) -> Result<u8, &'static str>;
+
+/// Checks the attachment of `m`; `Err` is the API's 403.
+fn check_attachment(m: &mut Message, attach: AttachCheck<'_>) -> Result<(), Reply> {
+    if let Some(id) = m.media_id {
+        match attach(id) {
+            Ok(kind) => m.media_kind = kind,
+            Err(why) => {
+                tracing::debug!(media_id = id, why, "dm-fake: attachment refused");
+                return Err(Reply::problem(403, &crate::upload::attach_refused()));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn parse_message(v: &Value, path: &str) -> Result<Message, Value> {
@@ -220,7 +239,11 @@ fn parse_message(v: &Value, path: &str) -> Result<Message, Value> {
             if path.is_empty() { "$" } else { path }
         )));
     }
-    Ok(Message { text, media_id })
+    Ok(Message {
+        text,
+        media_id,
+        media_kind: 0,
+    })
 }
 
 fn parse_json(body: &[u8]) -> Result<Value, Value> {
@@ -242,18 +265,18 @@ fn created(base_url: &str, conv: &str, event: u64) -> Reply {
 }
 
 /// The media table index of `media_id`: the known record when there is one (one media id is
-/// one media object, so `includes.media` lists it once), else a new photo record.
-fn media_for(store: &mut Store, media_id: u64) -> u32 {
+/// one media object, so `includes.media` lists it once), else a new record of `kind`.
+fn media_for(store: &mut Store, media_id: u64, kind: u8) -> u32 {
     // Newest first: a re-sent attachment is most likely a recent one.
     if let Some(i) = store.media.iter().rposition(|m| m.media_id == media_id) {
         return i as u32;
     }
     store.media.push(MediaRec {
         media_id,
-        kind: 0,
+        kind,
         width: 1200,
         height: 675,
-        duration_ms: 0,
+        duration_ms: if kind == 1 { 4_000 } else { 0 },
         raw: None,
     });
     (store.media.len() - 1) as u32
@@ -285,7 +308,7 @@ fn add_message(store: &mut Store, conv: u32, m: Message, id: u64) -> u64 {
         e.text = store.custom_text(t);
     }
     if let Some(media_id) = m.media_id {
-        e.media = media_for(store, media_id);
+        e.media = media_for(store, media_id, m.media_kind);
     }
     store.push_event(e)
 }
@@ -297,8 +320,9 @@ pub(crate) fn send_to_participant(
     base_url: &str,
     participant: u64,
     body: &[u8],
+    attach: AttachCheck<'_>,
 ) -> Reply {
-    let m = match parse_json(body).and_then(|v| parse_message(&v, "")) {
+    let mut m = match parse_json(body).and_then(|v| parse_message(&v, "")) {
         Ok(m) => m,
         Err(p) => return Reply::problem(400, &p),
     };
@@ -314,6 +338,9 @@ pub(crate) fn send_to_participant(
     }
     if store.blocked.contains(&participant) {
         return Reply::problem(403, &problem::blocked_recipient());
+    }
+    if let Err(r) = check_attachment(&mut m, attach) {
+        return r;
     }
     let other = store.user_or_create(participant);
     let conv = store.one_to_one_or_create(other);
@@ -334,8 +361,9 @@ pub(crate) fn send_to_conversation(
     base_url: &str,
     conv_id: &str,
     body: &[u8],
+    attach: AttachCheck<'_>,
 ) -> Reply {
-    let m = match parse_json(body).and_then(|v| parse_message(&v, "")) {
+    let mut m = match parse_json(body).and_then(|v| parse_message(&v, "")) {
         Ok(m) => m,
         Err(p) => return Reply::problem(400, &p),
     };
@@ -383,6 +411,9 @@ pub(crate) fn send_to_conversation(
     if one_to_one_with_blocked(store, conv) {
         return Reply::problem(403, &problem::blocked_recipient());
     }
+    if let Err(r) = check_attachment(&mut m, attach) {
+        return r;
+    }
     let id = store.next_id(now_ms);
     let event = add_message(store, conv, m, id);
     created(base_url, conv_id, event)
@@ -399,7 +430,13 @@ fn one_to_one_with_blocked(store: &Store, conv: u32) -> bool {
 }
 
 /// `POST /2/dm_conversations`.
-pub(crate) fn create_group(store: &mut Store, now_ms: i64, base_url: &str, body: &[u8]) -> Reply {
+pub(crate) fn create_group(
+    store: &mut Store,
+    now_ms: i64,
+    base_url: &str,
+    body: &[u8],
+    attach: AttachCheck<'_>,
+) -> Reply {
     let v = match parse_json(body) {
         Ok(v) => v,
         Err(p) => return Reply::problem(400, &p),
@@ -461,13 +498,16 @@ pub(crate) fn create_group(store: &mut Store, now_ms: i64, base_url: &str, body:
             }
         }
     }
-    let m = match obj.get("message").map(|m| parse_message(m, "message")) {
+    let mut m = match obj.get("message").map(|m| parse_message(m, "message")) {
         Some(Ok(m)) => m,
         Some(Err(p)) => return Reply::problem(400, &p),
         None => return Reply::problem(400, &problem::invalid_body("`message` is required".into())),
     };
     if users.iter().any(|u| store.blocked.contains(u)) {
         return Reply::problem(403, &problem::blocked_recipient());
+    }
+    if let Err(r) = check_attachment(&mut m, attach) {
+        return r;
     }
     let invited: Vec<u32> = users.into_iter().map(|u| store.user_or_create(u)).collect();
     let conv_num = store.next_id(now_ms);

@@ -24,6 +24,16 @@
 //!   block, unblock) plus the OAuth 2.0 endpoints `GET /i/oauth2/authorize` (auto-approves),
 //!   `POST /2/oauth2/token` (PKCE S256/plain, refresh with rotation, Basic auth for
 //!   confidential clients) and `POST /2/oauth2/revoke`. HTTP/1.1 and h2c.
+//! * Media upload (`x-api-realtime-media-reference.md` §2): the one-shot
+//!   `POST /2/media/upload` and the chunked initialize / append / finalize, multipart or JSON
+//!   bodies, `GET /2/media/upload?command=STATUS` with `processing_info` (`pending` →
+//!   `in_progress` → `succeeded`, or `failed` on demand: [`FakeServer::fail_next_processing`]),
+//!   the documented size limits per category, a 24-hour lifetime on the sandbox clock
+//!   ([`FakeServer::advance_clock`]), ownership ([`FakeServerBuilder::other_user`]), and the
+//!   API's 403 "You are not permitted to attach this media to a DM event." for a DM attachment
+//!   that was uploaded by someone else, with a Post category, expired, or never uploaded.
+//!   Uploads are hashed as they arrive ([`FakeServer::uploaded_media`]); only small ones keep
+//!   their bytes ([`UploadConfig`]).
 //! * A [`Dataset`] generated from a seed and a size, or loaded from JSON: one-to-one
 //!   conversations (`{low}-{high}` by numeric order) and groups, the three event types,
 //!   texts with unicode, emoji, quotes, newlines, URLs, mentions and hashtags, media and shared
@@ -75,6 +85,7 @@ mod routes;
 mod serve;
 mod server;
 mod token;
+mod upload;
 mod view;
 
 pub use activity::{ActivityConfig, ActivityStats, StreamBreak};
@@ -88,4 +99,5 @@ pub use params::{
     DM_EVENT_FIELDS, EVENT_TYPES, EXPANSIONS, MEDIA_FIELDS, TWEET_FIELDS, USER_FIELDS,
 };
 pub use server::{FakeServer, FakeServerBuilder, InjectError, StartError};
+pub use upload::{UploadConfig, UploadedMedia};
 pub use view::{ConversationInfo, DatasetView};

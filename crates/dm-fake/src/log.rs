@@ -28,6 +28,16 @@ pub enum Endpoint {
     BlockDms,
     /// `POST /2/users/{id}/dm/unblock`
     UnblockDms,
+    /// `POST /2/media/upload` (one-shot)
+    UploadMedia,
+    /// `POST /2/media/upload/initialize`
+    InitializeUpload,
+    /// `POST /2/media/upload/{id}/append`
+    AppendUpload,
+    /// `POST /2/media/upload/{id}/finalize`
+    FinalizeUpload,
+    /// `GET /2/media/upload` (`command=STATUS`)
+    UploadStatus,
     /// `GET /i/oauth2/authorize`
     OAuth2Authorize,
     /// `POST /2/oauth2/token`
@@ -62,11 +72,17 @@ impl Endpoint {
             Endpoint::DeleteEvent => Some("delete"),
             Endpoint::BlockDms | Endpoint::UnblockDms => Some("block"),
             Endpoint::DownloadMedia => Some("media"),
+            Endpoint::UploadMedia => Some("media-upload"),
+            Endpoint::InitializeUpload | Endpoint::AppendUpload | Endpoint::FinalizeUpload => {
+                Some("media-upload-chunked")
+            }
+            Endpoint::UploadStatus => Some("media-upload-status"),
             _ => None,
         }
     }
 
-    /// Whether this is a DM endpoint (needs user auth, rate limited, subject to faults).
+    /// Whether this is an API endpoint (DMs or media upload: needs user auth, rate limited,
+    /// subject to faults).
     pub fn is_dm(self) -> bool {
         self.family().is_some()
     }

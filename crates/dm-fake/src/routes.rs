@@ -6,6 +6,7 @@ use percent_encoding::percent_decode_str;
 
 use crate::dataset::Scope;
 use crate::log::Endpoint;
+use crate::upload::UploadRoute;
 
 /// A routed request with its raw path parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +19,7 @@ pub(crate) enum Route {
     CreateGroup,
     Media(String, String, String),
     Block(String, bool),
+    Upload(UploadRoute),
     Authorize,
     Token,
     Revoke,
@@ -59,7 +61,7 @@ impl Route {
             }
             ("POST", ["2", "oauth2", "token"]) => Route::Token,
             ("POST", ["2", "oauth2", "revoke"]) => Route::Revoke,
-            _ => Route::Unknown,
+            _ => UploadRoute::parse(method, &segs).map_or(Route::Unknown, Route::Upload),
         }
     }
 
@@ -74,6 +76,13 @@ impl Route {
             Route::Media(..) => Endpoint::DownloadMedia,
             Route::Block(_, true) => Endpoint::BlockDms,
             Route::Block(_, false) => Endpoint::UnblockDms,
+            Route::Upload(u) => match u {
+                UploadRoute::OneShot => Endpoint::UploadMedia,
+                UploadRoute::Initialize => Endpoint::InitializeUpload,
+                UploadRoute::Append(_) => Endpoint::AppendUpload,
+                UploadRoute::Finalize(_) => Endpoint::FinalizeUpload,
+                UploadRoute::Status => Endpoint::UploadStatus,
+            },
             Route::Authorize => Endpoint::OAuth2Authorize,
             Route::Token => Endpoint::OAuth2Token,
             Route::Revoke => Endpoint::OAuth2Revoke,
@@ -95,6 +104,11 @@ impl Route {
             | Endpoint::CreateGroup
             | Endpoint::BlockDms
             | Endpoint::UnblockDms => &["dm.write", "tweet.read", "users.read"],
+            Endpoint::UploadMedia
+            | Endpoint::InitializeUpload
+            | Endpoint::AppendUpload
+            | Endpoint::FinalizeUpload
+            | Endpoint::UploadStatus => &["media.write"],
             _ => &[],
         }
     }

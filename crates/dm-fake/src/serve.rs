@@ -25,6 +25,10 @@ pub(crate) type Body = BoxBody<Bytes, io::Error>;
 /// Request bodies above this size are refused with 413.
 const MAX_BODY: usize = 1 << 20;
 
+/// The body limit of the upload endpoints: a 5 MiB image or an 8 MiB segment, base64-encoded
+/// in JSON, with room to spare.
+const MAX_UPLOAD_BODY: usize = 16 << 20;
+
 fn gzip(body: &[u8]) -> Option<Bytes> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     enc.write_all(body).ok()?;
@@ -76,7 +80,13 @@ pub(crate) async fn serve(
     req: Request<Incoming>,
 ) -> Result<Response<Body>, io::Error> {
     let (parts, incoming) = req.into_parts();
-    let body = match http_body_util::Limited::new(incoming, MAX_BODY)
+    let route = Route::parse(parts.method.as_str(), parts.uri.path());
+    let limit = if matches!(route, Route::Upload(_)) {
+        MAX_UPLOAD_BODY
+    } else {
+        MAX_BODY
+    };
+    let body = match http_body_util::Limited::new(incoming, limit)
         .collect()
         .await
     {
@@ -120,7 +130,6 @@ pub(crate) async fn serve(
         });
         return Ok(h.response);
     }
-    let route = Route::parse(&method, &path);
     let endpoint = route.endpoint();
     let seq = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
     let authz = parts
@@ -177,11 +186,11 @@ pub(crate) async fn serve(
         body_bytes = z;
         gzipped = true;
     }
-    let status = if matches!(fault, Some(FaultKind::DropAfterRequestBody)) {
-        0
-    } else {
-        reply.status
-    };
+    let dropped = matches!(
+        fault,
+        Some(FaultKind::DropAfterRequestBody | FaultKind::DropRequestBody)
+    );
+    let status = if dropped { 0 } else { reply.status };
     shared.record(RequestRecord {
         seq,
         method,
@@ -194,7 +203,7 @@ pub(crate) async fn serve(
         body_len: body.len(),
         gzip: gzipped,
     });
-    if matches!(fault, Some(FaultKind::DropAfterRequestBody)) {
+    if dropped {
         kill.store(true, Ordering::SeqCst);
         return Err(io::Error::new(
             io::ErrorKind::ConnectionReset,

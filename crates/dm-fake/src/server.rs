@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -24,6 +24,7 @@ use crate::ratelimit::RateLimiter;
 use crate::reply::Reply;
 use crate::routes::Route;
 use crate::serve::serve;
+use crate::upload::{UploadConfig, UploadedMedia, Uploads};
 use crate::view::DatasetView;
 
 /// Why the server could not start.
@@ -81,6 +82,13 @@ pub struct FakeServerBuilder {
     trailing_empty_page: bool,
     prerender: Vec<String>,
     activity: crate::activity::ActivityConfig,
+    uploads: UploadConfig,
+    other_users: Vec<String>,
+}
+
+/// The id of the `i`-th other user ([`FakeServerBuilder::other_user`]).
+fn other_user_id(i: usize) -> u64 {
+    900_000_000_000_000_001 + i as u64
 }
 
 impl Default for FakeServerBuilder {
@@ -103,6 +111,8 @@ impl Default for FakeServerBuilder {
             trailing_empty_page: true,
             prerender: Vec::new(),
             activity: crate::activity::ActivityConfig::default(),
+            uploads: UploadConfig::default(),
+            other_users: Vec::new(),
         }
     }
 }
@@ -203,6 +213,21 @@ impl FakeServerBuilder {
         self
     }
 
+    /// How uploads are processed (default [`UploadConfig::default`]: `check_after_secs` 1,
+    /// two seconds of processing for videos and GIFs).
+    pub fn uploads(mut self, config: UploadConfig) -> Self {
+        self.uploads = config;
+        self
+    }
+
+    /// Adds another user with this bearer token: accepted on the media upload endpoints
+    /// only (their uploads are theirs: the main user may not attach them). Their ids are
+    /// listed by [`FakeServer::other_users`].
+    pub fn other_user(mut self, token: impl Into<String>) -> Self {
+        self.other_users.push(token.into());
+        self
+    }
+
     /// Binds, prepares the dataset and starts serving on the current Tokio runtime.
     ///
     /// # Errors
@@ -247,6 +272,14 @@ impl FakeServerBuilder {
             cache: Mutex::new(HashMap::new()),
             started: Instant::now(),
             activity,
+            uploads: Mutex::new(Uploads::new(self.uploads.clone())),
+            other_users: self
+                .other_users
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.clone(), other_user_id(i)))
+                .collect(),
+            clock_offset_ms: AtomicI64::new(0),
         });
         for pq in &self.prerender {
             prerender(&shared, pq)?;
@@ -342,6 +375,8 @@ impl std::fmt::Debug for FakeServerBuilder {
             .field("trailing_empty_page", &self.trailing_empty_page)
             .field("prerender", &self.prerender)
             .field("activity", &self.activity)
+            .field("uploads", &self.uploads)
+            .field("other_users", &self.other_users.len())
             .finish_non_exhaustive()
     }
 }
@@ -456,6 +491,45 @@ impl FakeServer {
             deleted: false,
         });
         Ok(id.to_string())
+    }
+
+    /// The other users ([`FakeServerBuilder::other_user`]): their tokens and ids.
+    pub fn other_users(&self) -> Vec<(String, dm_model::UserId)> {
+        self.shared
+            .other_users
+            .iter()
+            .filter_map(|(t, id)| Some((t.clone(), dm_model::UserId::try_from(*id).ok()?)))
+            .collect()
+    }
+
+    /// An uploaded media object (ground truth for assertions: owner, category, size, SHA-256,
+    /// the bytes of small uploads, the processing state now).
+    pub fn uploaded_media(&self, media_id: impl std::fmt::Display) -> Option<UploadedMedia> {
+        let id: u64 = media_id.to_string().parse().ok()?;
+        lock(&self.shared.uploads).view(id, self.shared.now_ms())
+    }
+
+    /// Moves the sandbox's clock forward (media expiry, processing time, new ids).
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 4);
+        self.shared.clock_offset_ms.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    /// Makes the processing of the next finalized video or animated GIF end in `failed`.
+    pub fn fail_next_processing(&self) {
+        lock(&self.shared.uploads).fail_next_processing();
+    }
+
+    /// Queues a fault for the next append of segment `segment_index` (any upload), e.g.
+    /// [`FaultKind::DropAfterRequestBody`] (stored, then the connection is reset) or
+    /// [`FaultKind::DropRequestBody`] (reset, nothing stored).
+    pub fn queue_segment_fault(&self, segment_index: u32, fault: FaultKind) {
+        lock(&self.shared.uploads).queue_segment_fault(segment_index, fault);
+    }
+
+    /// Replaces the upload processing configuration.
+    pub fn set_upload_config(&self, config: UploadConfig) {
+        lock(&self.shared.uploads).config = config;
     }
 
     /// Counters: requests per endpoint, 429s served, faults injected.

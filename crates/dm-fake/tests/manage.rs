@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{all_pages, create_group, get, post, request};
+use common::{all_pages, create_group, get, post, request, upload_image};
 use dm_fake::{FakeServer, Scope};
 use serde_json::{Value, json};
 
@@ -139,12 +139,13 @@ async fn sends_groups_and_deletes_change_the_dataset() {
     assert_eq!(head["data"][0]["id"], id.as_str());
     assert_eq!(head["data"][0]["sender_id"], s.me().to_string().as_str());
     assert_eq!(head["data"][0]["dm_conversation_id"], conv.as_str());
-    // Send to the conversation, with media.
+    // Send to the conversation, with media uploaded for DMs.
+    let media = upload_image(&s).await;
     let r = post(
         s.base_url(),
         &format!("/2/dm_conversations/{conv}/messages"),
         s.token(),
-        r#"{"attachments":[{"media_id":"1583157113245011970"}]}"#,
+        &format!(r#"{{"attachments":[{{"media_id":"{media}"}}]}}"#),
     )
     .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
@@ -152,21 +153,20 @@ async fn sends_groups_and_deletes_change_the_dataset() {
     let ev = get(s.base_url(), &format!("/2/dm_events/{media_event}?dm_event.fields=attachments&expansions=attachments.media_keys"), s.token()).await.json();
     assert_eq!(
         ev["data"]["attachments"]["media_keys"][0],
-        "3_1583157113245011970"
+        format!("3_{media}").as_str()
     );
     assert_eq!(ev["includes"]["media"][0]["type"], "photo");
     // Media download.
     let r = get(
         s.base_url(),
-        &format!(
-            "/2/dm_conversations/media/{media_event}/1583157113245011970/tJg5kUG5RKPi3jNi.jpg"
-        ),
+        &format!("/2/dm_conversations/media/{media_event}/{media}/tJg5kUG5RKPi3jNi.jpg"),
         s.token(),
     )
     .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("application/octet-stream"));
-    assert_eq!(r.body, dm_fake::media_bytes(1583157113245011970));
+    // The bytes that were uploaded.
+    assert_eq!(r.body, s.uploaded_media(&media).unwrap().bytes.unwrap());
     assert_eq!(
         get(
             s.base_url(),

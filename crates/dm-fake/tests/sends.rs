@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{create_group, get, post};
+use common::{create_group, get, post, upload_image};
 use dm_fake::FakeServer;
 use serde_json::{Value, json};
 
@@ -20,10 +20,11 @@ async fn the_same_media_id_sent_twice_is_one_object_in_includes() {
     let s = server().await;
     let a = user(&s, 1);
     let path = format!("/2/dm_conversations/with/{a}/messages");
-    let body = r#"{"text":"again","attachments":[{"media_id":"1583157113245011970"}]}"#;
+    let media = upload_image(&s).await;
+    let body = format!(r#"{{"text":"again","attachments":[{{"media_id":"{media}"}}]}}"#);
     let mut sent = Vec::new();
     for _ in 0..2 {
-        let r = post(s.base_url(), &path, s.token(), body).await;
+        let r = post(s.base_url(), &path, s.token(), &body).await;
         assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
         sent.push(r.json()["data"]["dm_event_id"].as_str().unwrap().to_owned());
     }
@@ -42,20 +43,22 @@ async fn the_same_media_id_sent_twice_is_one_object_in_includes() {
         .map(|e| e["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, [sent[1].as_str(), sent[0].as_str()]);
+    let key = format!("3_{media}");
     for e in v["data"].as_array().unwrap() {
-        assert_eq!(
-            e["attachments"]["media_keys"],
-            json!(["3_1583157113245011970"])
-        );
+        assert_eq!(e["attachments"]["media_keys"], json!([key]));
     }
-    let media = v["includes"]["media"].as_array().unwrap();
-    assert_eq!(media.len(), 1, "includes are de-duplicated: {media:?}");
-    assert_eq!(media[0]["media_key"], "3_1583157113245011970");
+    let included = v["includes"]["media"].as_array().unwrap();
+    assert_eq!(
+        included.len(),
+        1,
+        "includes are de-duplicated: {included:?}"
+    );
+    assert_eq!(included[0]["media_key"], key.as_str());
     // Both messages still download the shared media.
     for id in &sent {
         let r = get(
             s.base_url(),
-            &format!("/2/dm_conversations/media/{id}/1583157113245011970/a.jpg"),
+            &format!("/2/dm_conversations/media/{id}/{media}/a.jpg"),
             s.token(),
         )
         .await;

@@ -2,7 +2,8 @@
 //!
 //! No I/O, no async: ids that validate their spec patterns, open enums for every list-valued
 //! query parameter (generated from the spec), DM events with a typed view, expanded objects,
-//! response envelopes, request bodies, and problem (error) bodies.
+//! response envelopes, request bodies, problem (error) bodies, and the media upload types
+//! ([`MediaCategory`], [`MediaUploadResponse`], [`ProcessingInfo`], ...).
 //!
 //! Every object keeps the members it does not know in an `extra` map, so decoding a page and
 //! encoding it back yields the same JSON value — archives lose nothing, and a newer API still
@@ -67,6 +68,7 @@ pub mod record;
 mod request;
 mod timestamp;
 mod tweet;
+mod upload;
 mod user;
 mod wire;
 
@@ -102,5 +104,11 @@ pub use tweet::{
     ContextAnnotation, ContextEntity, EditControls, MatchedMediaNotes, NoteRequestSuggestions,
     NoteTweet, Point, SourceLinkCount, Tweet, TweetAttachments, TweetEngagementMetrics, TweetGeo,
     TweetNonPublicMetrics, TweetPublicMetrics, TweetReference, TweetScopes, TweetWithheld,
+};
+pub use upload::{
+    AppendUploadData, AppendUploadResponse, FinalizeUploadResponse, InitializeUploadData,
+    InitializeUploadRequest, InitializeUploadResponse, MAX_SEGMENT_INDEX, MAX_TOTAL_BYTES,
+    MediaCategory, MediaMimeType, MediaUploadData, MediaUploadResponse, ProcessingInfo,
+    ProcessingState, UploadBodyError, UploadImage, UploadStatusResponse, UploadVideo,
 };
 pub use user::{Affiliation, User, UserEntities, UserPublicMetrics, UserUrlEntities, UserWithheld};

@@ -76,6 +76,7 @@ required_field!(
     crate::TweetId,
     crate::DmConversationId,
     crate::MediaKey,
+    crate::MediaId,
 );
 
 /// `event_type` is required by SPEC 2.166 but not by SPEC-167 (and the reference's partial-error
@@ -140,6 +141,42 @@ impl<'de> Deserialize<'de> for Key<'de> {
         }
         deserializer.deserialize_str(V)
     }
+}
+
+/// The positions of `keys` in sorted (byte) order: the order a wire object writes its
+/// typed members in.
+pub(crate) const fn key_order<const N: usize>(keys: &[&str]) -> [usize; N] {
+    let mut order = [0usize; N];
+    let mut i = 0;
+    while i < N {
+        order[i] = i;
+        i += 1;
+    }
+    // Insertion sort (a few dozen keys at most, at compile time).
+    let mut i = 1;
+    while i < N {
+        let mut j = i;
+        while j > 0 && key_less(keys[order[j]], keys[order[j - 1]]) {
+            let t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+            j -= 1;
+        }
+        i += 1;
+    }
+    order
+}
+
+const fn key_less(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+        i += 1;
+    }
+    a.len() < b.len()
 }
 
 /// Which members were received under an alias spelling (usually none: no allocation).
@@ -233,20 +270,42 @@ macro_rules! wire_object {
         }
 
         impl serde::Serialize for $name {
+            /// Members in key order (the typed ones by their key, merged with `extra`, which
+            /// is a sorted map): the order a `serde_json::Value` object keeps, so the text
+            /// is the `Value`'s text without sorting (see [`crate::record`]).
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeMap;
+                const KEYS: &[&str] = &[$($key),*];
+                const ORDER: [usize; KEYS.len()] = $crate::wire::key_order::<{ KEYS.len() }>(KEYS);
+                type Extras<'x> = std::iter::Peekable<serde_json::map::Iter<'x>>;
                 let mut map = serializer.serialize_map(None)?;
-                $(
-                    if $crate::wire::WireField::present(&self.$field) {
-                        let key = self.aliased.key($key, &[$($alias)?]);
-                        map.serialize_entry(key, &self.$field)?;
+                let mut extras: Extras<'_> = self.extra.iter().peekable();
+                // Writes the members of `extra` that sort before `key` (all with `None`).
+                let mut extras_before = |map: &mut S::SerializeMap,
+                                         extras: &mut Extras<'_>,
+                                         key: Option<&str>|
+                 -> Result<(), S::Error> {
+                    while let Some((k, v)) = extras.next_if(|(k, _)| key.is_none_or(|key| k.as_str() < key)) {
+                        if !self.__written(k) {
+                            map.serialize_entry(k, v)?;
+                        }
                     }
-                )*
-                for (k, v) in &self.extra {
-                    if !self.__written(k) {
-                        map.serialize_entry(k, v)?;
-                    }
+                    Ok(())
+                };
+                let fields: [&dyn Fn(&mut S::SerializeMap, &mut Extras<'_>, &mut dyn FnMut(&mut S::SerializeMap, &mut Extras<'_>, Option<&str>) -> Result<(), S::Error>) -> Result<(), S::Error>; KEYS.len()] = [$(
+                    &|map, extras, before| {
+                        if $crate::wire::WireField::present(&self.$field) {
+                            let key = self.aliased.key($key, &[$($alias)?]);
+                            before(map, extras, Some(key))?;
+                            map.serialize_entry(key, &self.$field)?;
+                        }
+                        Ok(())
+                    },
+                )*];
+                for i in ORDER {
+                    fields[i](&mut map, &mut extras, &mut extras_before)?;
                 }
+                extras_before(&mut map, &mut extras, None)?;
                 map.end()
             }
         }

@@ -72,3 +72,33 @@ fn an_object_that_changed_between_pages_is_rendered_again() {
         record_value(&after.data[0], &after.includes).to_string()
     );
 }
+
+#[test]
+fn wire_objects_write_their_members_in_key_order() {
+    // Not needed for correctness (the record writer sorts what is out of order), but it is
+    // what keeps rendering cheap: a typed object's own text is already its `Value` text.
+    for entry in std::fs::read_dir(REFERENCE).expect("reference dir") {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.contains("-page-") {
+            continue;
+        }
+        let page: DmEventsPage = decode(&std::fs::read(&path).unwrap()).unwrap();
+        for event in page.data.iter().filter(|e| !e.referenced_as_posts()) {
+            let text = serde_json::to_string(event).unwrap();
+            assert_eq!(
+                text,
+                serde_json::to_value(event).unwrap().to_string(),
+                "{name}"
+            );
+        }
+        for user in &page.includes.users {
+            let text = serde_json::to_string(user).unwrap();
+            assert_eq!(
+                text,
+                serde_json::to_value(user).unwrap().to_string(),
+                "{name}"
+            );
+        }
+    }
+}

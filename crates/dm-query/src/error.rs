@@ -126,6 +126,15 @@ pub enum QueryError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A media upload value the spec does not allow (a `segment_index` outside `0..=999`, a
+    /// category the one-shot upload does not take, empty media).
+    #[error("invalid media upload: `{field}` {reason}")]
+    InvalidUpload {
+        /// The member at fault, e.g. `segment_index`.
+        field: &'static str,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
     /// A request body that could not be serialized (should not happen for `dm-model` bodies).
     #[error("cannot serialize the request body: {message}")]
     Body {

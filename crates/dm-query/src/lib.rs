@@ -14,8 +14,10 @@
 //!   the inverse, and [`QueryWarning`]s for fields that cannot take effect.
 //! - Request values implementing [`ApiRequest`]: [`ListEvents`] (with a [`Scope`]),
 //!   [`GetEvent`], [`DeleteEvent`], [`SendToParticipant`], [`SendToConversation`],
-//!   [`CreateGroup`], [`DownloadMedia`], [`BlockDms`], [`UnblockDms`]; the X Activity API
-//!   ([`StreamActivity`] and the subscriptions), webhooks ([`CreateWebhook`],
+//!   [`CreateGroup`], [`DownloadMedia`], [`BlockDms`], [`UnblockDms`]; the media upload:
+//!   [`UploadMedia`] (one-shot), [`InitializeUpload`], [`AppendUpload`], [`FinalizeUpload`],
+//!   [`GetUploadStatus`], with bodies as the spec gives them ([`MediaEncoding`]); the X
+//!   Activity API ([`StreamActivity`] and the subscriptions), webhooks ([`CreateWebhook`],
 //!   [`ReplayWebhook`], ...) and the Account Activity subscriptions.
 //! - [`BaseUrl`] (default `https://api.x.com`) and [`QueryError`], which names the parameter
 //!   at fault and the values it accepts.
@@ -65,11 +67,12 @@ pub use error::QueryError;
 pub use operation::{AuthScheme, Operation, PathParam};
 pub use query::{EventsQuery, FieldsQuery, QueryWarning};
 pub use request::{
-    ApiRequest, BlockDms, CheckAaaSubscription, CreateAaaSubscription, CreateActivitySubscription,
-    CreateGroup, CreateWebhook, DeleteAaaSubscription, DeleteActivitySubscription,
-    DeleteActivitySubscriptions, DeleteEvent, DeleteWebhook, DownloadMedia,
-    GetAaaSubscriptionCount, GetEvent, ListAaaSubscriptions, ListActivitySubscriptions, ListEvents,
-    ListWebhooks, MAX_BACKFILL_MINUTES, ReplayWebhook, Scope, SendToConversation,
+    ApiRequest, AppendUpload, BlockDms, CheckAaaSubscription, CreateAaaSubscription,
+    CreateActivitySubscription, CreateGroup, CreateWebhook, DeleteAaaSubscription,
+    DeleteActivitySubscription, DeleteActivitySubscriptions, DeleteEvent, DeleteWebhook,
+    DownloadMedia, FinalizeUpload, GetAaaSubscriptionCount, GetEvent, GetUploadStatus,
+    InitializeUpload, ListAaaSubscriptions, ListActivitySubscriptions, ListEvents, ListWebhooks,
+    MAX_BACKFILL_MINUTES, MediaEncoding, ReplayWebhook, Scope, SendToConversation,
     SendToParticipant, StreamActivity, USER_AGENT, UnblockDms, UpdateActivitySubscription,
-    ValidateWebhook, stream_time,
+    UploadMedia, ValidateWebhook, stream_time,
 };

@@ -8,12 +8,14 @@ use std::net::SocketAddr;
 
 use bytes::Bytes;
 use dm_model::{
-    DmEventField, EventType, Expansion, GroupConversationRequest, MessageRequest, UserField,
+    DmEventField, EventType, Expansion, GroupConversationRequest, InitializeUploadRequest,
+    MediaCategory, MediaMimeType, MessageRequest, UserField,
 };
 use dm_query::{
-    ApiRequest, BaseUrl, BlockDms, CreateGroup, DeleteEvent, DownloadMedia, EventsQuery,
-    FieldsQuery, GetEvent, ListEvents, Operation, Scope, SendToConversation, SendToParticipant,
-    UnblockDms,
+    ApiRequest, AppendUpload, BaseUrl, BlockDms, CreateGroup, DeleteEvent, DownloadMedia,
+    EventsQuery, FieldsQuery, FinalizeUpload, GetEvent, GetUploadStatus, InitializeUpload,
+    ListEvents, MediaEncoding, Operation, Scope, SendToConversation, SendToParticipant, UnblockDms,
+    UploadMedia,
 };
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
@@ -101,9 +103,30 @@ fn requests() -> Vec<Box<dyn ApiRequest>> {
     out
 }
 
-/// The media upload requests (issue 15; none yet: `common::NOT_BUILT_YET`).
+/// The media upload requests: multipart with bytes that look like a boundary, JSON, none.
 fn media_requests() -> Vec<Box<dyn ApiRequest>> {
-    Vec::new()
+    let media: dm_model::MediaId = "1880028106020515840".parse().unwrap();
+    let bytes = Bytes::from_static(b"\xff\xd8\xff\xe0\r\n--xdm-\r\n\x00binary\xff\xd9");
+    let mut one_shot = UploadMedia::new(bytes.clone(), MediaCategory::DmImage);
+    one_shot.additional_owners = vec!["944480690".parse().unwrap()];
+    let mut json_append = AppendUpload::new(media.clone(), 999, bytes);
+    json_append.encoding = MediaEncoding::Json;
+    vec![
+        Box::new(one_shot),
+        Box::new(InitializeUpload {
+            body: InitializeUploadRequest::new(
+                MediaMimeType::VideoMp4,
+                1_048_576,
+                MediaCategory::DmVideo,
+            )
+            .unwrap(),
+        }),
+        Box::new(json_append),
+        Box::new(FinalizeUpload {
+            media_id: media.clone(),
+        }),
+        Box::new(GetUploadStatus { media_id: media }),
+    ]
 }
 
 /// The activity, webhook and Account Activity requests (issue 16).
@@ -180,9 +203,22 @@ async fn every_operation_arrives_as_built() {
         assert_eq!(seen.headers["user-agent"], dm_query::USER_AGENT, "{op}");
         assert!(seen.headers.contains_key("accept"), "{op}");
         if op.has_request_body() {
-            assert_eq!(seen.headers["content-type"], "application/json", "{op}");
-            let sent: serde_json::Value = serde_json::from_slice(&seen.body).unwrap();
-            assert!(sent.is_object(), "{op}");
+            let content_type = seen.headers["content-type"].to_str().unwrap();
+            let media_type = content_type.split(';').next().unwrap();
+            assert!(
+                op.request_media_types().contains(&media_type),
+                "{op}: {content_type}"
+            );
+            if media_type == "application/json" {
+                let sent: serde_json::Value = serde_json::from_slice(&seen.body).unwrap();
+                assert!(sent.is_object(), "{op}");
+            } else {
+                let boundary = content_type.split("boundary=").nth(1).unwrap();
+                assert!(
+                    seen.body
+                        .ends_with(format!("--{boundary}--\r\n").as_bytes())
+                );
+            }
         } else {
             assert!(seen.body.is_empty(), "{op}");
             assert!(!seen.headers.contains_key("content-type"), "{op}");
@@ -218,6 +254,9 @@ async fn every_operation_arrives_as_built() {
                 assert_eq!(query, "ids=1976325569252868096,1976325569252868097")
             }
             Operation::GetWebhooks => assert_eq!(query, "webhook_config.fields=id,url"),
+            Operation::GetUploadStatus => {
+                assert_eq!(query, "media_id=1880028106020515840&command=STATUS");
+            }
             _ => assert!(query.is_empty(), "{op}"),
         }
         // The path has the template's shape.

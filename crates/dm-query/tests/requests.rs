@@ -4,13 +4,14 @@ mod common;
 
 use bytes::Bytes;
 use dm_model::{
-    DmEventField, Expansion, GroupConversationRequest, MediaField, MessageRequest, TweetField,
-    UserField,
+    DmEventField, Expansion, GroupConversationRequest, InitializeUploadRequest, MediaCategory,
+    MediaField, MediaId, MediaMimeType, MessageRequest, TweetField, UserField,
 };
 use dm_query::{
-    ApiRequest, BaseUrl, BlockDms, CreateGroup, DeleteEvent, DownloadMedia, EventsQuery,
-    FieldsQuery, GetEvent, ListEvents, Operation, QueryError, QueryWarning, Scope,
-    SendToConversation, SendToParticipant, UnblockDms,
+    ApiRequest, AppendUpload, BaseUrl, BlockDms, CreateGroup, DeleteEvent, DownloadMedia,
+    EventsQuery, FieldsQuery, FinalizeUpload, GetEvent, GetUploadStatus, InitializeUpload,
+    ListEvents, MediaEncoding, Operation, QueryError, QueryWarning, Scope, SendToConversation,
+    SendToParticipant, UnblockDms, UploadMedia,
 };
 
 fn base() -> BaseUrl {
@@ -437,9 +438,182 @@ fn recorded_exchanges_are_reproduced() {
     assert_eq!(checked, 12);
 }
 
-/// The media upload request values (issue 15; none yet: `common::NOT_BUILT_YET`).
+/// The media upload request values.
 fn media_requests() -> Vec<Box<dyn ApiRequest>> {
-    Vec::new()
+    let media: MediaId = "1".parse().unwrap();
+    vec![
+        Box::new(UploadMedia::new(&b"png"[..], MediaCategory::DmImage)),
+        Box::new(InitializeUpload {
+            body: InitializeUploadRequest::new(MediaMimeType::ImageGif, 3, MediaCategory::DmGif)
+                .unwrap(),
+        }),
+        Box::new(AppendUpload::new(media.clone(), 0, &b"gif"[..])),
+        Box::new(FinalizeUpload {
+            media_id: media.clone(),
+        }),
+        Box::new(GetUploadStatus { media_id: media }),
+    ]
+}
+
+/// The parts of a multipart body: (headers, content) per part, checking the framing.
+fn multipart_parts(request: &http::Request<Bytes>) -> Vec<(String, Vec<u8>)> {
+    let ct = request.headers()["content-type"].to_str().unwrap();
+    let boundary = ct
+        .strip_prefix("multipart/form-data; boundary=")
+        .unwrap_or_else(|| panic!("{ct}"));
+    let body = request.body().as_ref();
+    let delimiter = format!("--{boundary}");
+    let close = format!("--{boundary}--\r\n");
+    assert!(body.ends_with(close.as_bytes()));
+    let body = &body[..body.len() - close.len()];
+    let mut parts = Vec::new();
+    let mut rest = body;
+    while !rest.is_empty() {
+        rest = rest.strip_prefix(delimiter.as_bytes()).unwrap();
+        rest = rest.strip_prefix(b"\r\n").unwrap();
+        let head_end = rest.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8(rest[..head_end].to_vec()).unwrap();
+        rest = &rest[head_end + 4..];
+        let next = format!("\r\n{delimiter}");
+        let end = rest
+            .windows(next.len())
+            .position(|w| w == next.as_bytes())
+            .unwrap_or(rest.len() - 2);
+        parts.push((head, rest[..end].to_vec()));
+        rest = &rest[end + 2..];
+    }
+    parts
+}
+
+#[test]
+fn one_shot_upload_is_multipart_or_json() {
+    let image = b"\x89PNG\r\n\x1a\n\x00\x00--raw bytes\xff";
+    let mut value = UploadMedia::new(&image[..], MediaCategory::DmImage);
+    value.additional_owners = vec!["12".parse().unwrap(), "34".parse().unwrap()];
+    let r = value.to_request(&base()).unwrap();
+    assert_eq!(
+        check(&r, Operation::UploadMedia),
+        "https://api.x.com/2/media/upload"
+    );
+    json_accept(&r);
+    let parts = multipart_parts(&r);
+    assert_eq!(parts.len(), 3);
+    assert_eq!(
+        parts[0],
+        (
+            "Content-Disposition: form-data; name=\"media_category\"".to_owned(),
+            b"dm_image".to_vec()
+        )
+    );
+    assert_eq!(parts[1].1, b"12,34", "comma-separated, as the spec says");
+    assert!(parts[2].0.contains("name=\"media\""));
+    assert!(
+        parts[2]
+            .0
+            .contains("Content-Type: application/octet-stream")
+    );
+    assert_eq!(parts[2].1, image, "raw bytes in multipart bodies");
+
+    value.encoding = MediaEncoding::Json;
+    value.additional_owners.clear();
+    let r = value.to_request(&base()).unwrap();
+    assert_eq!(r.headers()["content-type"], "application/json");
+    assert_eq!(
+        json(&r),
+        serde_json::json!({"media": "iVBORw0KGgoAAC0tcmF3IGJ5dGVz/w==", "media_category": "dm_image"})
+    );
+
+    let amplify = UploadMedia::new(&image[..], MediaCategory::AmplifyVideo);
+    assert!(matches!(
+        amplify.to_request(&base()),
+        Err(QueryError::InvalidUpload {
+            field: "media_category",
+            ..
+        })
+    ));
+    let unknown = UploadMedia::new(&image[..], MediaCategory::Other("dm_sticker".into()));
+    assert!(unknown.to_request(&base()).is_err());
+    let empty = UploadMedia::new(Bytes::new(), MediaCategory::DmImage);
+    assert!(matches!(
+        empty.to_request(&base()),
+        Err(QueryError::InvalidUpload { field: "media", .. })
+    ));
+}
+
+#[test]
+fn chunked_upload_requests() {
+    let id: MediaId = "1880028106020515840".parse().unwrap();
+    let init = InitializeUpload {
+        body: InitializeUploadRequest::new(
+            MediaMimeType::VideoMp4,
+            1_048_576,
+            MediaCategory::DmVideo,
+        )
+        .unwrap(),
+    }
+    .to_request(&base())
+    .unwrap();
+    assert_eq!(
+        check(&init, Operation::InitializeUpload),
+        "https://api.x.com/2/media/upload/initialize"
+    );
+    assert_eq!(init.headers()["content-type"], "application/json");
+    assert_eq!(
+        json(&init),
+        serde_json::json!({"media_type": "video/mp4", "total_bytes": 1048576, "media_category": "dm_video"})
+    );
+
+    let append = AppendUpload::new(id.clone(), 999, &b"\x00\x01\x02"[..])
+        .to_request(&base())
+        .unwrap();
+    assert_eq!(
+        check(&append, Operation::AppendUpload),
+        "https://api.x.com/2/media/upload/1880028106020515840/append"
+    );
+    let parts = multipart_parts(&append);
+    assert_eq!(parts[0].1, b"999");
+    assert!(parts[0].0.contains("name=\"segment_index\""));
+    assert_eq!(parts[1].1, b"\x00\x01\x02");
+    let mut as_json = AppendUpload::new(id.clone(), 0, &b"\x00\x01\x02"[..]);
+    as_json.encoding = MediaEncoding::Json;
+    let r = as_json.to_request(&base()).unwrap();
+    assert_eq!(
+        json(&r),
+        serde_json::json!({"media": "AAEC", "segment_index": 0})
+    );
+    let err = AppendUpload::new(id.clone(), 1000, &b"x"[..])
+        .to_request(&base())
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        QueryError::InvalidUpload {
+            field: "segment_index",
+            ..
+        }
+    ));
+    assert!(err.to_string().contains("0 and 999"), "{err}");
+
+    let fin = FinalizeUpload {
+        media_id: id.clone(),
+    }
+    .to_request(&base())
+    .unwrap();
+    assert_eq!(
+        check(&fin, Operation::FinalizeUpload),
+        "https://api.x.com/2/media/upload/1880028106020515840/finalize"
+    );
+    no_body(&fin);
+    assert_eq!(fin.headers()["content-length"], "0");
+
+    let status = GetUploadStatus { media_id: id }
+        .to_request(&base())
+        .unwrap();
+    assert_eq!(
+        check(&status, Operation::GetUploadStatus),
+        "https://api.x.com/2/media/upload?media_id=1880028106020515840&command=STATUS"
+    );
+    json_accept(&status);
+    no_body(&status);
 }
 
 /// The activity, webhook and Account Activity requests (issue 16).

@@ -7,7 +7,8 @@ use bytes::Bytes;
 use dm_model::{DmConversationId, DmEventsPage, UserId};
 use dm_query::{ApiRequest, AuthScheme, BaseUrl, ListEvents, Operation, Scope};
 use dm_transport::{
-    Auth, HyperTransport, RateLimit, RateLimitPolicy, RetryPolicy, Stack, Transport,
+    Auth, Clock, HyperTransport, RateLimit, RateLimitPolicy, RetryPolicy, Stack, SystemClock,
+    Transport,
 };
 
 use crate::error::Error;
@@ -35,6 +36,12 @@ pub(crate) struct ClientInner {
     /// The stack for the operations that take the app's bearer token (the activity stream,
     /// webhooks, most subscription management), when one was given.
     pub(crate) app_stack: Option<Stack>,
+    /// The authentication, to read an OAuth 2.0 token's granted scopes.
+    pub(crate) auth: Option<Auth>,
+    /// The wall clock media expiry is judged by.
+    pub(crate) clock: Arc<dyn Clock>,
+    /// The media this client uploaded.
+    pub(crate) uploads: std::sync::Mutex<crate::upload::Registry>,
 }
 
 impl std::fmt::Debug for Client {
@@ -60,6 +67,7 @@ pub struct ClientBuilder {
     page_size: u32,
     prefetch: usize,
     decode_retries: u32,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -87,6 +95,7 @@ impl Default for ClientBuilder {
             page_size: 100,
             prefetch: 1,
             decode_retries: 2,
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -164,6 +173,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The wall clock uploaded media's expiry (24 hours) is judged by (default: the system
+    /// clock). Inject one to test expiry.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -193,7 +209,7 @@ impl ClientBuilder {
             .rate_limit(self.rate_limit);
         let oauth1 = matches!(self.auth, Some(Auth::OAuth1(_)));
         let user_auth = self.auth.is_some();
-        if let Some(auth) = self.auth {
+        if let Some(auth) = self.auth.clone() {
             stack = stack.auth(auth);
         }
         let app_stack = match self.app_auth {
@@ -218,6 +234,9 @@ impl ClientBuilder {
                 oauth1,
                 user_auth,
                 app_stack,
+                auth: self.auth,
+                clock: self.clock,
+                uploads: std::sync::Mutex::new(crate::upload::Registry::default()),
             }),
         })
     }

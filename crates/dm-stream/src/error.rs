@@ -63,9 +63,88 @@ pub enum Error {
         #[source]
         source: dm_transport::Error,
     },
-    /// Writing a download to its destination failed.
-    #[error("could not write the download: {0}")]
+    /// A local file could not be read or written (an upload's source, a download's
+    /// destination), or an upload's source ended early or ran past its announced length.
+    #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The file cannot be sent in a DM: not a JPEG, PNG, WebP, GIF, MP4 or MOV (by its first
+    /// bytes), not of the kind asked for, or empty. Nothing was sent.
+    #[error("{reason}")]
+    UnsupportedMedia {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The file is larger than the documented limit of its category. Nothing was sent.
+    #[error(
+        "the file is {size} bytes; {category} media may be at most {limit} bytes: compress or shorten it"
+    )]
+    MediaTooLarge {
+        /// The file's size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+        /// The category it would be uploaded with.
+        category: dm_model::MediaCategory,
+    },
+    /// The OAuth 2.0 token lacks a scope the operation needs (uploading media needs
+    /// `media.write`): known from the token's granted scopes before sending, or from the
+    /// API's 403.
+    #[error(
+        "the token lacks the `{scope}` scope{}: authorize again asking for it (`xdm auth login` does), or use OAuth 1.0a user context",
+        granted.as_ref().map(|g| format!(" (granted: {g})")).unwrap_or_else(|| " (the API answered 403)".into())
+    )]
+    MissingScope {
+        /// The scope needed.
+        scope: &'static str,
+        /// The scopes the token has, when known.
+        granted: Option<String>,
+        /// The API's refusal, when it came to that.
+        #[source]
+        source: Option<dm_transport::Error>,
+    },
+    /// The API could not process the uploaded video or GIF (`processing_info.state:
+    /// failed`).
+    #[error(
+        "X could not process media {media_id}{}: re-encode it (MP4 with H.264 video and AAC audio, at most 140 s and 1280×1024; a GIF at most 15 MiB) and upload it again",
+        detail.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
+    )]
+    ProcessingFailed {
+        /// The media.
+        media_id: dm_model::MediaId,
+        /// What the API said, when it said anything.
+        detail: Option<String>,
+    },
+    /// Processing took longer than `UploadOptions::max_processing_wait`.
+    #[error("media {media_id} was still processing after {waited:?}; check its status later")]
+    ProcessingTimeout {
+        /// The media.
+        media_id: dm_model::MediaId,
+        /// How long the client waited.
+        waited: std::time::Duration,
+    },
+    /// The attachment was uploaded by this client and has expired (media can be attached for
+    /// 24 hours after upload). Nothing was sent.
+    #[error(
+        "media {media_id} expired (media can be attached for 24 hours after upload): upload the file again and send it with the new media id"
+    )]
+    MediaExpired {
+        /// The media.
+        media_id: dm_model::MediaId,
+        /// When it expired, by the client's clock.
+        expired_at: std::time::SystemTime,
+    },
+    /// The API refused the attachment (403 "You are not permitted to attach this media to a
+    /// DM event"); the message was not sent.
+    #[error("X refused media {media_id} as a DM attachment ({reason}): {}", reason.advice())]
+    MediaNotAttachable {
+        /// The media.
+        media_id: dm_model::MediaId,
+        /// What the client knows of the cause.
+        reason: crate::upload::AttachRefusal,
+        /// The API's answer.
+        #[source]
+        source: dm_transport::Error,
+    },
     /// The client could not be built.
     #[error("invalid client configuration: {0}")]
     Config(String),
@@ -101,7 +180,7 @@ impl Error {
         match self {
             Error::NoData { problems, .. } => problems,
             Error::Transport(e) => e.as_api().map(|a| a.problems.as_slice()).unwrap_or(&[]),
-            Error::MaybeSent { source, .. } => source
+            Error::MaybeSent { source, .. } | Error::MediaNotAttachable { source, .. } => source
                 .as_api()
                 .map(|a| a.problems.as_slice())
                 .unwrap_or(&[]),
@@ -123,6 +202,7 @@ impl Error {
         match self {
             Error::Transport(e) => e.may_have_been_sent(),
             Error::MaybeSent { .. } => true,
+            Error::MediaNotAttachable { .. } | Error::ProcessingFailed { .. } => true,
             // The response arrived: the request certainly was sent.
             Error::Decode(_) | Error::Unexpected(_) | Error::NoData { .. } => true,
             _ => false,

@@ -8,13 +8,18 @@
 //!   [`EventsRequest::events`] stream it.
 //! - [`ResolvedEvent`]: an event with its sender, participants, media and referenced Posts
 //!   resolved from its page's `includes`, and a [`Checkpoint`] to resume exactly after it.
-//! - [`EventsRequest::sync`] / [`SyncState`]: only what is new; [`EventsRequest::follow`]:
-//!   new events as they arrive.
+//! - [`EventsRequest::sync`] / [`SyncState`]: only what is new; [`EventsRequest::sync_walk`] /
+//!   [`SyncProgress`]: the same a page at a time, resumable after an interruption;
+//!   [`EventsRequest::follow`]: new events as they arrive.
 //! - [`Client::conversations`]: many conversations at once.
 //! - [`Client::send_to_user`], [`Client::send_to_conversation`], [`Client::create_group`],
 //!   [`Client::get_event`], [`Client::delete_event`], [`Client::block_dms`],
 //!   [`Client::unblock_dms`], [`Client::download_media`] (streamed): the other operations. Sends are never retried once they may
 //!   have reached the server ([`Error::MaybeSent`]).
+//! - [`Client::upload_media`]: a photo, GIF or video for a DM from a path, bytes or a reader
+//!   ([`UploadSource`]): the DM category from the file's first bytes, size limits checked
+//!   before sending, chunks streamed from the source and retried, processing awaited;
+//!   [`Client::send_media`] uploads and sends in one call.
 //! - [`Client::activity_stream`]: DMs in real time from the X Activity API, reconnecting
 //!   with backfill, each event once; [`Client::ensure_dm_subscription`], webhooks
 //!   ([`Client::register_webhook`], [`Client::replay_webhook`], ...) and the Account Activity
@@ -81,8 +86,10 @@ mod multi;
 mod page;
 mod pager;
 mod request;
+mod resumable;
 mod stream;
 mod sync;
+mod upload;
 
 pub use activity::{
     ActivityStream, ActivityStreamOptions, ActivityStreamStats, EnsuredSubscription,
@@ -97,8 +104,13 @@ pub use media::MediaDownload;
 pub use multi::ManyConversations;
 pub use page::{Page, ResolvedEvent};
 pub use request::EventsRequest;
+pub use resumable::{SyncPage, SyncProgress, SyncWalk};
 pub use stream::{EventStream, PageStream};
 pub use sync::{SyncBatch, SyncState};
+pub use upload::{
+    AttachRefusal, DEFAULT_CHUNK_SIZE, MediaKind, Recipient, UploadOptions, UploadProgress,
+    UploadSource, UploadedMedia,
+};
 
 pub use dm_query::Scope;
 

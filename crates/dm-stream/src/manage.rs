@@ -45,18 +45,25 @@ impl Client {
     /// # Ok(()) }
     /// ```
     ///
+    /// The message may carry one attachment: media this user uploaded for DMs less than 24
+    /// hours ago ([`Client::upload_media`], or [`Client::send_media`] to do both).
+    ///
     /// # Errors
     ///
     /// [`Error::MaybeSent`] when the request may have reached the server (do not resend
     /// blindly: look the conversation up first); otherwise the error says it was not sent.
+    /// [`Error::MediaExpired`] before sending when this client uploaded the attachment more
+    /// than its lifetime ago; [`Error::MediaNotAttachable`] when the API refuses it.
     pub async fn send_to_user(&self, user: UserId, message: MessageRequest) -> Result<Sent, Error> {
         let target = format!("user {user}");
+        let media = message.media_id().cloned();
         self.send(
             &SendToParticipant {
                 participant_id: user,
                 message,
             },
             target,
+            media,
         )
         .await
     }
@@ -81,12 +88,14 @@ impl Client {
         message: MessageRequest,
     ) -> Result<Sent, Error> {
         let target = format!("conversation {conversation}");
+        let media = message.media_id().cloned();
         self.send(
             &SendToConversation {
                 conversation_id: conversation,
                 message,
             },
             target,
+            media,
         )
         .await
     }
@@ -116,12 +125,23 @@ impl Client {
         participants: Vec<UserId>,
         message: MessageRequest,
     ) -> Result<Sent, Error> {
+        let media = message.media_id().cloned();
         let body = GroupConversationRequest::new(participants, message)?;
-        self.send(&CreateGroup { body }, "a new group conversation".into())
-            .await
+        self.send(
+            &CreateGroup { body },
+            "a new group conversation".into(),
+            media,
+        )
+        .await
     }
 
-    async fn send(&self, request: &impl ApiRequest, target: String) -> Result<Sent, Error> {
+    async fn send(
+        &self,
+        request: &impl ApiRequest,
+        target: String,
+        media: Option<dm_model::MediaId>,
+    ) -> Result<Sent, Error> {
+        self.check_attachment(media.as_ref())?;
         let response = match self.execute(request).await {
             Ok(r) => r,
             // No answer, or a server error (500/502/503/504: a gateway may have timed out
@@ -134,7 +154,7 @@ impl Client {
             {
                 return Err(Error::MaybeSent { target, source: e });
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(self.explain_refusal(media.as_ref(), e)),
         };
         let body: CreateDmEventResponse = decode_sent(response.body(), &target)?;
         match body.created() {

@@ -37,6 +37,16 @@ impl EventsRequest {
         }
     }
 
+    /// A description of this lookup (path and query, without a page token): the name a
+    /// checkpoint or a sync state belongs to, e.g. to keep one sync state per lookup.
+    ///
+    /// # Errors
+    ///
+    /// The query's validation error.
+    pub fn lookup(&self) -> Result<String, crate::Error> {
+        Ok(crate::checkpoint::LookupKey::new(&self.scope, &self.query)?.to_string())
+    }
+
     /// Which events this request lists.
     pub fn scope(&self) -> &Scope {
         &self.scope

@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::page::ResolvedEvent;
 use crate::pager::Pager;
 use crate::request::EventsRequest;
+use crate::resumable::SyncProgress;
 
 /// What a sync has seen: the newest event of its lookup. Serializable; keep it beside the
 /// data it describes and pass it to the next sync.
@@ -20,7 +21,7 @@ use crate::request::EventsRequest;
 pub struct SyncState {
     #[serde(rename = "v")]
     version: u32,
-    lookup: LookupKey,
+    pub(crate) lookup: LookupKey,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     newest: Option<DmEventId>,
 }
@@ -87,35 +88,25 @@ impl EventsRequest {
     /// A final transport or decode error, or [`Error::CheckpointMismatch`] when `state`
     /// belongs to another lookup.
     pub async fn sync(&self, state: Option<&SyncState>) -> Result<SyncBatch, Error> {
-        let lookup = self.sync_lookup(state)?;
-        let known = state.and_then(|s| s.newest.clone());
-        let known_num = known.as_ref().map(DmEventId::as_u64);
-        let mut request = self.clone();
-        request.resume = None;
-        request.start_token = None;
-        request.direction = Direction::Older;
-        let mut pager = Pager::new(request);
+        let progress = SyncProgress::from_state(state.cloned());
+        let mut walk = self.sync_walk(Some(&progress))?;
         let mut events = Vec::new();
         let mut rate_limit = None;
-        'pages: while let Some(page) = pager.next().await {
-            let page = page.map_err(crate::StreamError::into_error)?;
-            rate_limit = page.rate_limit().cloned();
-            for event in page.events() {
-                if known_num.is_some_and(|k| event.event().id.as_u64() <= k) {
-                    break 'pages;
-                }
-                events.push(event);
+        let mut state = state.cloned();
+        while let Some(page) = walk.next().await? {
+            rate_limit = page.rate_limit.or(rate_limit);
+            events.extend(page.events);
+            if page.complete {
+                state = page.progress.state().cloned();
             }
         }
-        let mut state = SyncState::new(lookup, known);
-        if let Some(first) = events.first() {
-            state = state.advanced_to(&first.event().id);
-        }
+        let lookup = self.sync_lookup(None)?;
+        let state = state.unwrap_or_else(|| SyncState::new(lookup, None));
         events.reverse();
         Ok(SyncBatch {
             events,
             state,
-            requests: pager.requests(),
+            requests: walk.requests(),
             rate_limit,
         })
     }

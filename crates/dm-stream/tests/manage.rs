@@ -340,7 +340,16 @@ async fn media_download_with_oauth1_is_refused_before_sending() {
 async fn a_message_with_one_media_attachment() {
     let fake = sandbox(50).await;
     let client = client(&fake);
-    let media: dm_model::MediaId = "1583157113245011970".parse().unwrap();
+    // The API attaches only media the user uploaded for DMs.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0".to_vec();
+    let media = client
+        .upload_media(
+            dm_stream::UploadSource::bytes(png),
+            dm_stream::MediaKind::Auto,
+        )
+        .await
+        .unwrap()
+        .media_id;
     let sent = client
         .send_to_user(
             partner(&fake),

@@ -82,6 +82,13 @@ enum Scenario {
         #[arg(long, default_value_t = 31)]
         batches: usize,
     },
+    /// Uploads a generated MP4-looking file of `mib` MiB (written to a temporary file first,
+    /// 1 MiB at a time) with `Client::upload_media`: peak RSS and time.
+    Upload {
+        /// The file's size in MiB.
+        #[arg(long)]
+        mib: u64,
+    },
     /// The sync state as of now (one request), as JSON.
     SyncState,
     /// A sync from a saved state: requests spent and events delivered.
@@ -232,6 +239,29 @@ async fn run(args: Args) -> Result<Value, Box<dyn std::error::Error>> {
             json!({
                 "bytes": body.len(), "typed_ns": t, "value_ns": v, "minimal_ns": m,
                 "typed_vs_value": median(vs_value), "typed_vs_minimal": median(vs_minimal),
+            })
+        }
+        Scenario::Upload { mib } => {
+            let path =
+                std::env::temp_dir().join(format!("dm-bench-upload-{}.mp4", std::process::id()));
+            dm_bench::upload::write_video(&path, mib * 1024 * 1024)?;
+            let before = peak_rss_kib();
+            let client = client(&args, 1)?;
+            let start = Instant::now();
+            let result = client
+                .upload_media(
+                    dm_stream::UploadSource::path(&path),
+                    dm_stream::MediaKind::Auto,
+                )
+                .await;
+            let took = start.elapsed();
+            let _ = std::fs::remove_file(&path);
+            let media = result?;
+            json!({
+                "bytes": media.size, "media_id": media.media_id.to_string(),
+                "secs": took.as_secs_f64(), "mib_per_sec": per_sec(media.size, took) / 1048576.0,
+                "requests": client.stack().stats().requests_sent,
+                "peak_rss_kib": peak_rss_kib(), "peak_rss_before_upload_kib": before,
             })
         }
         Scenario::SyncState => {

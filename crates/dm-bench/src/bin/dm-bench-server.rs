@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use clap::Parser;
-use dm_fake::{FakeServer, FaultConfig, RateLimitConfig};
+use dm_fake::{FakeServer, FaultConfig, RateLimitConfig, UploadConfig};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// The sandbox of the end-to-end benchmarks.
@@ -38,6 +38,11 @@ struct Args {
     /// Rate-limit window in milliseconds.
     #[arg(long, default_value_t = 900_000)]
     rate_window_ms: u64,
+    /// Uploads: processing is over at the first status check, and only uploads up to 1 MiB
+    /// keep their bytes (the sandbox holds a hash per segment, so the benchmark measures the
+    /// client).
+    #[arg(long)]
+    uploads: bool,
 }
 
 #[tokio::main]
@@ -55,6 +60,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .token(args.token)
         .rate_limit(rate)
         .faults(FaultConfig::default().with_base_latency(Duration::from_millis(args.latency_ms)));
+    if args.uploads {
+        builder = builder.uploads(UploadConfig::instant().keep_bytes_up_to(1024 * 1024));
+    }
     if args.prerender {
         builder = builder.prerender(dm_bench::lookup::first_page_path_and_query()?);
     }

@@ -7,7 +7,19 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use bytes::Bytes;
-use dm_transport::auth::{DM_SCOPES, TokenTypeHint};
+use dm_transport::auth::TokenTypeHint;
+
+/// What `xdm auth login` asks for: the DM scopes and `media.write`, so `send --file` can
+/// upload (the upload must be made with the sender's token).
+pub(crate) const LOGIN_SCOPES: &[&str] = &[
+    "dm.read",
+    "dm.write",
+    "tweet.read",
+    "users.read",
+    "media.write",
+    "offline.access",
+];
+
 use dm_transport::{OAuth2Client, Secret};
 use http_body_util::Full;
 use hyper::body::Incoming;
@@ -132,7 +144,7 @@ pub(crate) async fn login(global: &GlobalOpts, args: &LoginArgs) -> Result<(), C
         .port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
     let oauth = oauth_client(&client_id, &redirect, &base_url)?;
-    let request = oauth.authorize_url(DM_SCOPES);
+    let request = oauth.authorize_url(LOGIN_SCOPES);
 
     eprintln!(
         "Open this URL in a browser to authorize xdm:\n\n{}\n",
@@ -263,4 +275,15 @@ pub(crate) async fn logout(global: &GlobalOpts) -> Result<(), CliError> {
         eprintln!("Logged out: tokens revoked and deleted.");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod scope_tests {
+    #[test]
+    fn login_asks_for_every_dm_scope_and_media_write() {
+        for s in dm_transport::auth::DM_SCOPES {
+            assert!(super::LOGIN_SCOPES.contains(s), "{s}");
+        }
+        assert!(super::LOGIN_SCOPES.contains(&"media.write"));
+    }
 }

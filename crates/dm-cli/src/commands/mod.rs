@@ -5,8 +5,12 @@ pub(crate) mod auth;
 pub(crate) mod demo;
 pub(crate) mod events;
 pub(crate) mod follow;
+pub(crate) mod html;
+pub(crate) mod import;
 pub(crate) mod manage;
+pub(crate) mod media;
 pub(crate) mod realtime;
+pub(crate) mod stored;
 pub(crate) mod subscriptions;
 pub(crate) mod sync;
 pub(crate) mod webhook;
@@ -76,8 +80,10 @@ pub(crate) fn choose_format(asked: Option<Format>, to_file: bool) -> Format {
     })
 }
 
-/// The output buffer: large enough that a page of records is one system call.
-const OUT_BUFFER: usize = 256 * 1024;
+/// The output buffer of the per-event formats (pretty, CSV). JSONL and JSON are rendered a
+/// page at a time into the sink's own buffer, which is larger than this, so a page goes out
+/// in one write without being copied into this one.
+const OUT_BUFFER: usize = 32 * 1024;
 
 /// A sink to `out` (a file) or stdout.
 pub(crate) fn open_sink(format: Format, out: Option<&Path>) -> Result<Sink, CliError> {

@@ -28,6 +28,8 @@ pub(crate) struct Sink {
     buf: Vec<u8>,
     /// Renders JSONL/JSON records (and keeps the included objects it rendered).
     records: RecordWriter,
+    /// Whether the chat layout shows each event's conversation.
+    conversation_column: bool,
 }
 
 fn write_err(what: &str, e: io::Error) -> CliError {
@@ -51,6 +53,7 @@ impl Sink {
             what,
             buf: Vec::new(),
             records: RecordWriter::new(),
+            conversation_column: true,
         };
         if format == Format::Csv {
             let out = std::mem::replace(&mut sink.out, Box::new(io::sink()));
@@ -64,6 +67,23 @@ impl Sink {
                 .map_err(|e| write_err(&sink.what, e))?;
         }
         Ok(sink)
+    }
+
+    /// Leaves the conversation out of the chat layout (all events are of one conversation).
+    pub(crate) fn without_conversation_column(mut self) -> Self {
+        self.conversation_column = false;
+        self
+    }
+
+    /// The colours of the chat layout.
+    pub(crate) fn style(&self) -> Style {
+        self.style
+    }
+
+    /// Writes lines of text as they are (a layout of the caller's). `false` on a closed pipe.
+    pub(crate) fn write_text(&mut self, text: &str) -> Result<bool, CliError> {
+        self.buf.extend_from_slice(text.as_bytes());
+        self.flush_buf()
     }
 
     /// Events written so far.
@@ -81,9 +101,13 @@ impl Sink {
         let events = page.events().take(max);
         match self.format {
             Format::Jsonl | Format::Json => {
+                let mut records = self.records.page(page.includes());
                 let mut n = 0;
                 for event in events {
-                    self.record(event.event(), page.includes());
+                    let first = self.count == 0 && self.buf.is_empty();
+                    separator(self.format, first, &mut self.buf);
+                    records.write(event.event(), &mut self.buf);
+                    terminator(self.format, &mut self.buf);
                     n += 1;
                 }
                 let open = self.flush_buf()?;
@@ -114,7 +138,7 @@ impl Sink {
                 self.flush_buf()?
             }
             Format::Pretty => {
-                for line in pretty::lines(event, includes, self.style, true) {
+                for line in pretty::lines(event, includes, self.style, self.conversation_column) {
                     self.buf.extend_from_slice(line.as_bytes());
                     self.buf.push(b'\n');
                 }
@@ -139,17 +163,47 @@ impl Sink {
         Ok(open)
     }
 
+    /// Writes a stored event: as [`Sink::write`], and in JSONL/JSON with the members xdm adds
+    /// for an event an account archive had (`xdm_archive`, `xdm_source`; see
+    /// `dm_store::import`). `false` on a closed pipe.
+    pub(crate) fn write_stored(
+        &mut self,
+        stored: &dm_store::StoredEvent,
+    ) -> Result<bool, CliError> {
+        let members = dm_store::import::record_members(stored);
+        if members.is_empty() || !matches!(self.format, Format::Jsonl | Format::Json) {
+            return self.write(&stored.event, &stored.includes);
+        }
+        let mut line = Vec::new();
+        self.records
+            .write(&stored.event, &stored.includes, &mut line);
+        let mut record: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&line)
+            .map_err(|e| {
+                CliError::Local(format!("cannot render event {}: {e}", stored.event.id))
+            })?;
+        for (k, v) in members {
+            record.insert(k.to_owned(), v);
+        }
+        let first = self.count == 0 && self.buf.is_empty();
+        separator(self.format, first, &mut self.buf);
+        // serde_json's map is ordered by key: the record stays in key order.
+        serde_json::to_writer(&mut self.buf, &record).map_err(|e| {
+            CliError::Local(format!("cannot render event {}: {e}", stored.event.id))
+        })?;
+        terminator(self.format, &mut self.buf);
+        let open = self.flush_buf()?;
+        if open {
+            self.count += 1;
+        }
+        Ok(open)
+    }
+
     /// Appends the record of `event` to the buffer, with the separator of the format.
     fn record(&mut self, event: &DmEvent, includes: &Includes) {
-        if self.format == Format::Json {
-            let first = self.count == 0 && self.buf.is_empty();
-            self.buf
-                .extend_from_slice(if first { b"\n" } else { b",\n" });
-            self.records.write(event, includes, &mut self.buf);
-        } else {
-            self.records.write(event, includes, &mut self.buf);
-            self.buf.push(b'\n');
-        }
+        let first = self.count == 0 && self.buf.is_empty();
+        separator(self.format, first, &mut self.buf);
+        self.records.write(event, includes, &mut self.buf);
+        terminator(self.format, &mut self.buf);
     }
 
     /// Hands the buffered text to the output; `false` on a closed pipe.
@@ -192,5 +246,19 @@ impl Sink {
             self.out.flush()
         })();
         self.io_result(result).map(|_| ())
+    }
+}
+
+/// What goes before a record: `[` was written at the start; items are separated by commas.
+fn separator(format: Format, first: bool, buf: &mut Vec<u8>) {
+    if format == Format::Json {
+        buf.extend_from_slice(if first { b"\n" } else { b",\n" });
+    }
+}
+
+/// What goes after a record: a newline in JSONL.
+fn terminator(format: Format, buf: &mut Vec<u8>) {
+    if format == Format::Jsonl {
+        buf.push(b'\n');
     }
 }

@@ -42,6 +42,18 @@ pub async fn request(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> Result<Resp, Box<dyn std::error::Error + Send + Sync>> {
+    let body = Bytes::from(body.unwrap_or("").to_owned());
+    request_bytes(base, method, path_and_query, headers, body).await
+}
+
+/// Sends one request with a binary body on a fresh connection.
+pub async fn request_bytes(
+    base: &str,
+    method: &str,
+    path_and_query: &str,
+    headers: &[(&str, &str)],
+    body: Bytes,
+) -> Result<Resp, Box<dyn std::error::Error + Send + Sync>> {
     let stream = TcpStream::connect(addr(base)).await?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(async move {
@@ -54,7 +66,7 @@ pub async fn request(
     for (k, v) in headers {
         b = b.header(*k, *v);
     }
-    let req = b.body(Full::new(Bytes::from(body.unwrap_or("").to_owned())))?;
+    let req = b.body(Full::new(body))?;
     let resp = sender.send_request(req).await?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
@@ -102,6 +114,53 @@ pub async fn post(base: &str, path: &str, token: &str, body: &str) -> Resp {
     )
     .await
     .expect("request")
+}
+
+/// `POST` of a binary body with a content type.
+pub async fn post_bytes(
+    base: &str,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Resp {
+    let auth = format!("Bearer {token}");
+    request_bytes(
+        base,
+        "POST",
+        path,
+        &[("authorization", &auth), ("content-type", content_type)],
+        Bytes::from(body),
+    )
+    .await
+    .expect("request")
+}
+
+/// Uploads `bytes` in one JSON request (base64) with `category`, as `token`'s user; returns
+/// the answer.
+pub async fn upload_json(
+    s: &dm_fake::FakeServer,
+    token: &str,
+    category: &str,
+    bytes: &[u8],
+) -> Resp {
+    use base64::Engine as _;
+    let media = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let body = serde_json::json!({"media": media, "media_category": category});
+    post(s.base_url(), "/2/media/upload", token, &body.to_string()).await
+}
+
+/// Uploads a small image for DMs as the sandbox's user; returns its media id.
+pub async fn upload_image(s: &dm_fake::FakeServer) -> String {
+    let r = upload_json(
+        s,
+        s.token(),
+        "dm_image",
+        b"\xff\xd8\xff\xe0 a tiny jpeg \xff\xd9",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    r.json()["data"]["id"].as_str().unwrap().to_owned()
 }
 
 /// A sandbox generated from `seed` with `events` events.

@@ -101,10 +101,44 @@ struct Ctx<'o, 's> {
     scratch: &'s mut Scratch,
 }
 
-/// Writes `s` as a JSON string, escaped as serde_json escapes it.
+/// Writes `s` as a JSON string, escaped as serde_json escapes it (control characters, `"`
+/// and `\\`; a string without them is written as it is).
 fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Writing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    if needs_escape(s.as_bytes()) {
+        // Writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    } else {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    }
+}
+
+/// Whether any byte is a control character, `"` or `\\`. Eight bytes at a time: for a byte
+/// below 0x80, `b - k` borrows into the high bit exactly when `b < k` (and `b ^ c` is zero
+/// exactly when `b == c`); bytes from 0x80 up have the high bit set and are masked out by
+/// `!x`. A borrow can flag a byte above one that matches, never a chunk without a match, so
+/// the answer for the chunk is exact.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, k: u8| x.wrapping_sub(ONES * u64::from(k)) & !x & HIGH;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        if below(x, 0x20) | below(quote, 1) | below(backslash, 1) != 0 {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 fn write_scalar<T: Serialize>(out: &mut Vec<u8>, v: T) -> Result<(), Unsupported> {
@@ -476,6 +510,7 @@ impl<'c, 'o, 's> Object<'c, 'o, 's> {
             members: stack,
             sorting,
             kept,
+            ..
         } = &mut *ctx.scratch;
         let mine = &mut stack[members..];
         if !sorted {
@@ -508,6 +543,124 @@ impl<'c, 'o, 's> Object<'c, 'o, 's> {
         Ok(())
     }
 }
+
+/// Whether a map key sorts after the given one (`true`), for the keys [`KeyInto`] takes.
+struct KeyAfter<'k>(&'k str);
+
+impl ser::Serializer for KeyAfter<'_> {
+    type Ok = bool;
+    type Error = Unsupported;
+    type SerializeSeq = ser::Impossible<bool, Unsupported>;
+    type SerializeTuple = ser::Impossible<bool, Unsupported>;
+    type SerializeTupleStruct = ser::Impossible<bool, Unsupported>;
+    type SerializeTupleVariant = ser::Impossible<bool, Unsupported>;
+    type SerializeMap = ser::Impossible<bool, Unsupported>;
+    type SerializeStruct = ser::Impossible<bool, Unsupported>;
+    type SerializeStructVariant = ser::Impossible<bool, Unsupported>;
+
+    fn serialize_str(self, v: &str) -> Result<bool, Unsupported> {
+        Ok(self.0 < v)
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<bool, Unsupported> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<bool, Unsupported> {
+        value.serialize(self)
+    }
+    // Other keys: through their text.
+    fn serialize_char(self, v: char) -> Result<bool, Unsupported> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    key_after_display! {
+        serialize_i8(i8); serialize_i16(i16); serialize_i32(i32); serialize_i64(i64);
+        serialize_u8(u8); serialize_u16(u16); serialize_u32(u32); serialize_u64(u64);
+    }
+    key_after_unsupported! {
+        serialize_bool(bool); serialize_f32(f32); serialize_f64(f64);
+        serialize_bytes(&[u8]); serialize_none(); serialize_unit();
+        serialize_unit_struct(&'static str); serialize_i128(i128); serialize_u128(u128);
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<bool, Unsupported> {
+        unsupported("a map key of this type")
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<bool, Unsupported> {
+        unsupported("a map key of this type")
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Unsupported> {
+        unsupported("a map key of this type")
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Unsupported> {
+        unsupported("a map key of this type")
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Unsupported> {
+        unsupported("a map key of this type")
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Unsupported> {
+        unsupported("a map key of this type")
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Unsupported> {
+        unsupported("a map key of this type")
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, Unsupported> {
+        unsupported("a map key of this type")
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Unsupported> {
+        unsupported("a map key of this type")
+    }
+}
+
+macro_rules! key_after_display {
+    ($($name:ident($arg:ty);)*) => {$(
+        fn $name(self, v: $arg) -> Result<bool, Unsupported> {
+            Ok(self.0 < v.to_string().as_str())
+        }
+    )*};
+}
+use key_after_display;
+
+macro_rules! key_after_unsupported {
+    ($($name:ident($($arg:ty),*);)*) => {$(
+        fn $name(self, $(_: $arg),*) -> Result<bool, Unsupported> {
+            unsupported("a map key of this type")
+        }
+    )*};
+}
+use key_after_unsupported;
 
 /// A map key as serde_json's `Value` serializer turns it into a string, appended to `keys`.
 struct KeyInto<'k> {
@@ -579,13 +732,30 @@ struct TopLevel<'c, 'o, 's, 'm> {
 
 struct TopObject<'c, 'o, 's, 'm> {
     object: Object<'c, 'o, 's>,
-    member: (&'m str, &'m [u8]),
+    /// The member still to add: written before the first member whose key sorts after it
+    /// (so an object already in order stays in order), or at the end.
+    member: Option<(&'m str, &'m [u8])>,
 }
 
 impl TopObject<'_, '_, '_, '_> {
+    /// Writes the extra member now if it sorts before `key`.
+    fn member_before(&mut self, key: &str) {
+        if let Some((k, v)) = self.member.filter(|(k, _)| *k < key) {
+            self.member = None;
+            self.object.raw_member(k, v);
+        }
+    }
+
+    fn member_before_any(&mut self) {
+        if let Some((k, v)) = self.member.take() {
+            self.object.raw_member(k, v);
+        }
+    }
+
     fn close(mut self) -> Result<(), Unsupported> {
-        let (key, value) = self.member;
-        self.object.raw_member(key, value);
+        if let Some((key, value)) = self.member.take() {
+            self.object.raw_member(key, value);
+        }
         self.object.close()
     }
 }
@@ -594,6 +764,12 @@ impl ser::SerializeMap for TopObject<'_, '_, '_, '_> {
     type Ok = ();
     type Error = Unsupported;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Unsupported> {
+        if let Some((k, _)) = self.member {
+            // The key decides whether the extra member goes first.
+            if key.serialize(KeyAfter(k))? {
+                self.member_before_any();
+            }
+        }
         ser::SerializeMap::serialize_key(&mut self.object, key)
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
@@ -612,6 +788,7 @@ impl ser::SerializeStruct for TopObject<'_, '_, '_, '_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Unsupported> {
+        self.member_before(key);
         self.object.member(key, value)
     }
     fn end(self) -> Result<(), Unsupported> {
@@ -691,7 +868,7 @@ impl<'c, 'o, 's, 'm> ser::Serializer for TopLevel<'c, 'o, 's, 'm> {
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Unsupported> {
         Ok(TopObject {
             object: Object::new(self.ctx, false),
-            member: self.member,
+            member: Some(self.member),
         })
     }
     fn serialize_struct(

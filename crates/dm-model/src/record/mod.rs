@@ -48,8 +48,14 @@ use canonical::{Scratch, write_canonical_in, write_canonical_with_member};
 #[derive(Debug, Default)]
 pub struct RecordWriter {
     cache: Cache,
+    /// Where the objects of the page being written are in the cache, by their position in
+    /// its `includes` (valid while a [`PageWriter`] borrows that page).
+    memo: Memo,
     /// The `"includes"` value of the record being written.
     scratch: Vec<u8>,
+    /// Per record: the texts to embed, and the users already embedded.
+    lists: [Vec<Range<usize>>; 3],
+    seen: Vec<usize>,
     /// The serializer's reusable buffers.
     buffers: Scratch,
 }
@@ -66,10 +72,26 @@ struct Cache {
 impl Cache {
     /// Past this much text the cache starts over (a long export meets many users).
     const MAX_TEXT: usize = 16 << 20;
+}
 
-    fn clear_if_full(&mut self) {
-        if self.text.len() > Self::MAX_TEXT {
-            *self = Cache::default();
+/// Per position in one page's `includes.users` / `tweets` / `media`: the object's text in
+/// the cache, once looked up.
+#[derive(Debug, Default)]
+struct Memo {
+    users: Vec<Option<Range<usize>>>,
+    tweets: Vec<Option<Range<usize>>>,
+    media: Vec<Option<Range<usize>>>,
+}
+
+impl Memo {
+    fn reset(&mut self, includes: &Includes) {
+        for (memo, len) in [
+            (&mut self.users, includes.users.len()),
+            (&mut self.tweets, includes.tweets.len()),
+            (&mut self.media, includes.media.len()),
+        ] {
+            memo.clear();
+            memo.resize(len, None);
         }
     }
 }
@@ -95,17 +117,72 @@ fn cached<K: Hash + Eq + Clone, V: Serialize + PartialEq + Clone>(
     range
 }
 
+/// The text of the object at `pos` (with id `id`) of one of a page's lists: from the page's
+/// memo, else from the cache.
+fn memoized<K: Hash + Eq + Clone, V: Serialize + PartialEq + Clone>(
+    memo: &mut [Option<Range<usize>>],
+    map: &mut HashMap<K, (V, Range<usize>)>,
+    text: &mut Vec<u8>,
+    buffers: &mut Scratch,
+    (pos, id, value): (usize, &K, &V),
+) -> Range<usize> {
+    if let Some(range) = &memo[pos] {
+        return range.clone();
+    }
+    let range = cached(map, text, buffers, id, value);
+    memo[pos] = Some(range.clone());
+    range
+}
+
+/// Writes the records of one page's events; see [`RecordWriter::page`].
+#[derive(Debug)]
+pub struct PageWriter<'w, 'i> {
+    writer: &'w mut RecordWriter,
+    includes: &'i Includes,
+}
+
+impl PageWriter<'_, '_> {
+    /// Appends the record of `event` (an event of this page; no newline) to `out`.
+    pub fn write(&mut self, event: &DmEvent, out: &mut Vec<u8>) {
+        self.writer.write_record(event, self.includes, out);
+    }
+}
+
 impl RecordWriter {
     /// A writer with nothing rendered yet.
     pub fn new() -> Self {
         RecordWriter::default()
     }
 
+    /// A writer for the events of the page whose `includes` these are: each included object
+    /// is looked up once for the whole page.
+    pub fn page<'w, 'i>(&'w mut self, includes: &'i Includes) -> PageWriter<'w, 'i> {
+        if self.cache.text.len() > Cache::MAX_TEXT {
+            self.cache = Cache::default();
+        }
+        self.memo.reset(includes);
+        PageWriter {
+            writer: self,
+            includes,
+        }
+    }
+
     /// Appends the record of `event` (no newline) to `out`, embedding what it references
     /// from `includes` (its page's).
     pub fn write(&mut self, event: &DmEvent, includes: &Includes, out: &mut Vec<u8>) {
+        self.page(includes).write(event, out);
+    }
+
+    /// The record of `event` as a string (no newline).
+    pub fn to_line(&mut self, event: &DmEvent, includes: &Includes) -> String {
+        let mut out = Vec::new();
+        self.write(event, includes, &mut out);
+        // Both paths write JSON text, which is UTF-8.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn write_record(&mut self, event: &DmEvent, includes: &Includes, out: &mut Vec<u8>) {
         let start = out.len();
-        self.cache.clear_if_full();
         let has_includes = self.write_includes(event, includes);
         let written = if has_includes {
             write_canonical_with_member(event, "includes", &self.scratch, out, &mut self.buffers)
@@ -121,14 +198,6 @@ impl RecordWriter {
         }
     }
 
-    /// The record of `event` as a string (no newline).
-    pub fn to_line(&mut self, event: &DmEvent, includes: &Includes) -> String {
-        let mut out = Vec::new();
-        self.write(event, includes, &mut out);
-        // Both paths write JSON text, which is UTF-8.
-        String::from_utf8(out).unwrap_or_default()
-    }
-
     /// Writes the `"includes"` object of `event` into `scratch`; `false` when it has none.
     fn write_includes(&mut self, event: &DmEvent, includes: &Includes) -> bool {
         let Cache {
@@ -138,31 +207,59 @@ impl RecordWriter {
             media,
         } = &mut self.cache;
         let buffers = &mut self.buffers;
+        let memo = &mut self.memo;
+        let [media_ranges, tweet_ranges, user_ranges] = &mut self.lists;
+        for list in [&mut *media_ranges, &mut *tweet_ranges, &mut *user_ranges] {
+            list.clear();
+        }
 
         // Each user once: the sender, then the participants (the first user object with an
         // id is the one an id finds).
-        let mut user_ranges: Vec<Range<usize>> = Vec::new();
-        let mut seen: Vec<&UserId> = Vec::new();
+        let seen = &mut self.seen;
+        seen.clear();
         for id in event.sender_id.iter().chain(&event.participant_ids) {
-            let Some(user) = includes.user(id) else {
+            let Some(pos) = includes
+                .users
+                .iter()
+                .position(|u| u.id.as_ref() == Some(id))
+            else {
                 continue;
             };
-            if seen.contains(&id) {
+            if seen.contains(&pos) {
                 continue;
             }
-            seen.push(id);
-            user_ranges.push(cached(users, text, buffers, id, user));
+            seen.push(pos);
+            let user = &includes.users[pos];
+            user_ranges.push(memoized(
+                &mut memo.users,
+                users,
+                text,
+                buffers,
+                (pos, id, user),
+            ));
         }
-        let tweet_ranges: Vec<Range<usize>> = event
-            .referenced_tweets
-            .iter()
-            .filter_map(|r| Some(cached(tweets, text, buffers, &r.id, includes.tweet(&r.id)?)))
-            .collect();
-        let media_ranges: Vec<Range<usize>> = event
-            .media_keys()
-            .iter()
-            .filter_map(|k| Some(cached(media, text, buffers, k, includes.media(k)?)))
-            .collect();
+        for r in &event.referenced_tweets {
+            if let Some(pos) = includes
+                .tweets
+                .iter()
+                .position(|t| t.id.as_ref() == Some(&r.id))
+            {
+                let tweet = &includes.tweets[pos];
+                let range = memoized(&mut memo.tweets, tweets, text, buffers, (pos, &r.id, tweet));
+                tweet_ranges.push(range);
+            }
+        }
+        for k in event.media_keys() {
+            if let Some(pos) = includes
+                .media
+                .iter()
+                .position(|m| m.media_key.as_ref() == Some(k))
+            {
+                let item = &includes.media[pos];
+                let range = memoized(&mut memo.media, media, text, buffers, (pos, k, item));
+                media_ranges.push(range);
+            }
+        }
 
         // Members in key order: media, posts | tweets, users.
         let tweets_key = if includes.tweets_as_posts() {
@@ -171,9 +268,9 @@ impl RecordWriter {
             "tweets"
         };
         let mut lists = [
-            ("media", media_ranges),
-            (tweets_key, tweet_ranges),
-            ("users", user_ranges),
+            ("media", &*media_ranges),
+            (tweets_key, &*tweet_ranges),
+            ("users", &*user_ranges),
         ];
         lists.sort_by_key(|(k, _)| *k);
         let scratch = &mut self.scratch;
@@ -181,7 +278,7 @@ impl RecordWriter {
         scratch.push(b'{');
         let mut any = false;
         for (key, ranges) in lists {
-            let mut ranges = ranges.into_iter().filter(|r| !r.is_empty()).peekable();
+            let mut ranges = ranges.iter().filter(|r| !r.is_empty()).peekable();
             if ranges.peek().is_none() {
                 continue;
             }
@@ -196,7 +293,7 @@ impl RecordWriter {
                 if n > 0 {
                     scratch.push(b',');
                 }
-                scratch.extend_from_slice(&text[r]);
+                scratch.extend_from_slice(&text[r.clone()]);
             }
             scratch.push(b']');
         }

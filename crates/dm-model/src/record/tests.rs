@@ -156,3 +156,34 @@ fn records_match_their_value_definition() {
         record_value(&page.data[1], &page.includes).to_string()
     );
 }
+
+#[test]
+fn strings_are_escaped_exactly_as_serde_json_escapes_them() {
+    let mut all = String::new();
+    for c in (0u32..0x80).chain([0xe9, 0x2028, 0x2029, 0xfeff, 0x1f980]) {
+        let c = char::from_u32(c).unwrap();
+        all.push(c);
+        let one = Value::String(c.to_string());
+        assert_eq!(canonical(&one), one.to_string(), "U+{:04X}", c as u32);
+    }
+    let v = Value::String(all);
+    assert_eq!(canonical(&v), v.to_string());
+}
+
+#[test]
+fn the_escape_check_finds_every_byte_that_needs_escaping_at_every_position() {
+    for special in (0u8..0x20).chain([b'"', b'\\']) {
+        for len in 1..20 {
+            for at in 0..len {
+                let mut s = vec![b'a'; len];
+                s[at] = special;
+                let s = String::from_utf8(s).unwrap();
+                let v = Value::String(s);
+                assert_eq!(canonical(&v), v.to_string());
+            }
+        }
+    }
+    // Bytes from 0x80 up (inside multi-byte characters) never need escaping.
+    let v = Value::String("ÿ€😀é".repeat(5));
+    assert_eq!(canonical(&v), v.to_string());
+}

@@ -5,6 +5,8 @@ mod activity;
 mod lookup;
 mod manage;
 mod media;
+mod multipart;
+mod upload;
 mod webhooks;
 
 pub use activity::{
@@ -17,6 +19,9 @@ pub use manage::{
     BlockDms, CreateGroup, DeleteEvent, SendToConversation, SendToParticipant, UnblockDms,
 };
 pub use media::DownloadMedia;
+pub use upload::{
+    AppendUpload, FinalizeUpload, GetUploadStatus, InitializeUpload, MediaEncoding, UploadMedia,
+};
 pub use webhooks::{
     CheckAaaSubscription, CreateAaaSubscription, CreateWebhook, DeleteAaaSubscription,
     DeleteWebhook, GetAaaSubscriptionCount, ListAaaSubscriptions, ListWebhooks, ReplayWebhook,
@@ -37,8 +42,8 @@ pub const USER_AGENT: &str = concat!("xdm/", env!("CARGO_PKG_VERSION"));
 /// A value that can be sent to the DM API: it knows its [`Operation`] and builds the
 /// `http::Request`.
 ///
-/// Built requests carry `accept`, `user-agent: xdm/<version>`, `content-type:
-/// application/json` when there is a body, and their [`Operation`] in
+/// Built requests carry `accept`, `user-agent: xdm/<version>`, `content-type` when there is
+/// a body (`application/json`, or `multipart/form-data` for media bytes), and their [`Operation`] in
 /// `request.extensions()`. They carry no credentials: authentication is the transport's job.
 pub trait ApiRequest {
     /// The operation this request performs.
@@ -60,6 +65,18 @@ pub(crate) fn build(
     query: &str,
     body: Option<Vec<u8>>,
 ) -> Result<http::Request<Bytes>, QueryError> {
+    let body = body.map(|json| ("application/json".to_owned(), Bytes::from(json)));
+    build_with_body(operation, base, path_values, query, body)
+}
+
+/// Builds the request for `operation` with a body of the given content type.
+pub(crate) fn build_with_body(
+    operation: Operation,
+    base: &BaseUrl,
+    path_values: &[&str],
+    query: &str,
+    body: Option<(String, Bytes)>,
+) -> Result<http::Request<Bytes>, QueryError> {
     let mut target = operation.render_path(path_values)?;
     if !query.is_empty() {
         target.push('?');
@@ -78,9 +95,12 @@ pub(crate) fn build(
         .header(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT))
         .extension(operation);
     let body = match body {
-        Some(json) => {
-            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            Bytes::from(json)
+        Some((content_type, bytes)) => {
+            let value = HeaderValue::try_from(content_type).map_err(|e| QueryError::Http {
+                message: e.to_string(),
+            })?;
+            builder = builder.header(CONTENT_TYPE, value);
+            bytes
         }
         None => {
             if operation.method() == Method::POST {

@@ -15,17 +15,10 @@ use dm_query::{
     ValidateWebhook,
 };
 
-/// Operations of the second spec whose request values are not built yet. Whoever adds one
-/// removes it here and adds the value to `media_requests` / `realtime_requests` in
-/// `requests.rs` and `over_http.rs`; the tests then check it like every other request.
-pub const NOT_BUILT_YET: &[Operation] = &[
-    // Media upload (issue 15).
-    Operation::UploadMedia,
-    Operation::InitializeUpload,
-    Operation::AppendUpload,
-    Operation::FinalizeUpload,
-    Operation::GetUploadStatus,
-];
+/// Operations whose request values are not built yet (none: every operation of both specs
+/// has one). An operation a newer spec adds is listed here until its value exists; the
+/// tests then check it like every other request.
+pub const NOT_BUILT_YET: &[Operation] = &[];
 
 /// Every operation that must have a request value, in declaration order.
 pub fn built_operations() -> Vec<Operation> {
