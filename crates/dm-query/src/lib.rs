@@ -16,7 +16,9 @@
 //!   [`GetEvent`], [`DeleteEvent`], [`SendToParticipant`], [`SendToConversation`],
 //!   [`CreateGroup`], [`DownloadMedia`], [`BlockDms`], [`UnblockDms`]; the media upload:
 //!   [`UploadMedia`] (one-shot), [`InitializeUpload`], [`AppendUpload`], [`FinalizeUpload`],
-//!   [`GetUploadStatus`], with bodies as the spec gives them ([`MediaEncoding`]).
+//!   [`GetUploadStatus`], with bodies as the spec gives them ([`MediaEncoding`]); the X
+//!   Activity API ([`StreamActivity`] and the subscriptions), webhooks ([`CreateWebhook`],
+//!   [`ReplayWebhook`], ...) and the Account Activity subscriptions.
 //! - [`BaseUrl`] (default `https://api.x.com`) and [`QueryError`], which names the parameter
 //!   at fault and the values it accepts.
 //!
@@ -65,7 +67,12 @@ pub use error::QueryError;
 pub use operation::{AuthScheme, Operation, PathParam};
 pub use query::{EventsQuery, FieldsQuery, QueryWarning};
 pub use request::{
-    ApiRequest, AppendUpload, BlockDms, CreateGroup, DeleteEvent, DownloadMedia, FinalizeUpload,
-    GetEvent, GetUploadStatus, InitializeUpload, ListEvents, MediaEncoding, Scope,
-    SendToConversation, SendToParticipant, USER_AGENT, UnblockDms, UploadMedia,
+    ApiRequest, AppendUpload, BlockDms, CheckAaaSubscription, CreateAaaSubscription,
+    CreateActivitySubscription, CreateGroup, CreateWebhook, DeleteAaaSubscription,
+    DeleteActivitySubscription, DeleteActivitySubscriptions, DeleteEvent, DeleteWebhook,
+    DownloadMedia, FinalizeUpload, GetAaaSubscriptionCount, GetEvent, GetUploadStatus,
+    InitializeUpload, ListAaaSubscriptions, ListActivitySubscriptions, ListEvents, ListWebhooks,
+    MAX_BACKFILL_MINUTES, MediaEncoding, ReplayWebhook, Scope, SendToConversation,
+    SendToParticipant, StreamActivity, USER_AGENT, UnblockDms, UpdateActivitySubscription,
+    UploadMedia, ValidateWebhook, stream_time,
 };
