@@ -13,16 +13,25 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use bytes::Bytes;
+use dm_model::activity::{
+    ActivityEventType, CreateSubscriptionRequest, CreateWebhookRequest, ReplayRequest,
+    UpdateSubscriptionRequest,
+};
+use dm_model::{ActivitySubscriptionId, WebhookConfigField, WebhookConfigId};
 use dm_model::{
     DmConversationId, DmEventField, DmEventId, DmResourceId, EventType, Expansion,
     GroupConversationRequest, InitializeUploadRequest, MediaCategory, MediaField, MediaId,
     MediaMimeType, MessageRequest, TweetField, UserField, UserId,
 };
 use dm_query::{
-    ApiRequest, AppendUpload, BaseUrl, BlockDms, CreateGroup, DeleteEvent, DownloadMedia,
-    EventsQuery, FieldsQuery, FinalizeUpload, GetEvent, GetUploadStatus, InitializeUpload,
-    ListEvents, MediaEncoding, Operation, Scope, SendToConversation, SendToParticipant, UnblockDms,
-    UploadMedia,
+    ApiRequest, AppendUpload, AuthScheme, BaseUrl, BlockDms, CheckAaaSubscription,
+    CreateAaaSubscription, CreateActivitySubscription, CreateGroup, CreateWebhook,
+    DeleteAaaSubscription, DeleteActivitySubscription, DeleteActivitySubscriptions, DeleteEvent,
+    DeleteWebhook, DownloadMedia, EventsQuery, FieldsQuery, FinalizeUpload,
+    GetAaaSubscriptionCount, GetEvent, GetUploadStatus, InitializeUpload, ListAaaSubscriptions,
+    ListActivitySubscriptions, ListEvents, ListWebhooks, MediaEncoding, Operation, ReplayWebhook,
+    Scope, SendToConversation, SendToParticipant, StreamActivity, UnblockDms,
+    UpdateActivitySubscription, UploadMedia, ValidateWebhook,
 };
 use dm_transport::{HyperTransport, OAuth1Credentials, Transport};
 use proptest::prelude::*;
@@ -427,16 +436,108 @@ async fn send_everything(oracle: &mut Oracle, scale: u32) {
         manage.push(CreateGroup { body: group }.to_request(&base).unwrap());
     }
     manage.extend(media_requests(&base));
+    manage.extend(realtime(&base));
     for request in manage {
         check_query(&request, &spec);
-        if oracle.oauth1.is_some()
-            && request.extensions().get::<Operation>() == Some(&Operation::DownloadMedia)
-        {
-            // The media endpoint accepts OAuth 2.0 only: Prism rightly refuses OAuth 1.0a.
+        let op = request.extensions().get::<Operation>().copied();
+        if oracle.oauth1.is_some() && op.is_some_and(|op| !op.allows(AuthScheme::OAuth1User)) {
+            // The media download and the app-only operations (the activity stream, most
+            // subscription and webhook management) refuse OAuth 1.0a: Prism rightly too.
             continue;
         }
         oracle.valid(request).await;
     }
+}
+
+/// The activity stream, subscription, webhook and Account Activity requests, in every
+/// shape xdm builds them.
+fn realtime(base: &BaseUrl) -> Vec<http::Request<Bytes>> {
+    let user = UserId::parse("2244994945").unwrap();
+    let webhook = WebhookConfigId::parse("1234567890").unwrap();
+    let sub = ActivitySubscriptionId::parse("1976325569252868096").unwrap();
+    let start = time::macros::datetime!(2026-08-22 12:00:00 UTC);
+    let mut out: Vec<Box<dyn ApiRequest>> = vec![Box::new(StreamActivity::new())];
+    for m in 0..=dm_query::MAX_BACKFILL_MINUTES {
+        out.push(Box::new(StreamActivity::new().backfill_minutes(m)));
+    }
+    out.push(Box::new(StreamActivity::new().start_time(start)));
+    out.push(Box::new(
+        StreamActivity::new()
+            .start_time(start)
+            .end_time(start + time::Duration::hours(2)),
+    ));
+    for (i, t) in ActivityEventType::ALL.iter().enumerate() {
+        let mut body = CreateSubscriptionRequest::for_user(t.clone(), user.clone());
+        if i % 2 == 0 {
+            body = body.tag(format!("tag {i} ✓")).unwrap();
+        }
+        if i % 3 == 0 {
+            body = body.webhook(webhook.clone());
+        }
+        out.push(Box::new(CreateActivitySubscription { body }));
+    }
+    out.push(Box::new(ListActivitySubscriptions::new()));
+    out.push(Box::new(
+        ListActivitySubscriptions::new()
+            .max_results(1000)
+            .pagination_token("7140dibdnow9c7btw3w29gsnbjdh6emts9pjhbnmk8jlr"),
+    ));
+    for (tag, hook) in [
+        (Some("renamed".to_owned()), None),
+        (None, Some(webhook.clone())),
+        (Some("both".to_owned()), Some(webhook.clone())),
+    ] {
+        out.push(Box::new(UpdateActivitySubscription {
+            id: sub.clone(),
+            body: UpdateSubscriptionRequest::new(tag, hook).unwrap(),
+        }));
+    }
+    out.push(Box::new(DeleteActivitySubscription { id: sub.clone() }));
+    out.push(Box::new(DeleteActivitySubscriptions { ids: vec![sub] }));
+    out.push(Box::new(DeleteActivitySubscriptions {
+        ids: (1..=100u64)
+            .map(|n| ActivitySubscriptionId::try_from(n).unwrap())
+            .collect(),
+    }));
+    out.push(Box::new(ListWebhooks::default()));
+    out.push(Box::new(ListWebhooks {
+        fields: WebhookConfigField::ALL.to_vec(),
+    }));
+    out.push(Box::new(ListWebhooks {
+        fields: vec![WebhookConfigField::Url],
+    }));
+    out.push(Box::new(CreateWebhook {
+        body: CreateWebhookRequest::new("https://example.com/webhooks/x?sig=1").unwrap(),
+    }));
+    out.push(Box::new(ValidateWebhook {
+        id: webhook.clone(),
+    }));
+    out.push(Box::new(DeleteWebhook {
+        id: webhook.clone(),
+    }));
+    out.push(Box::new(ReplayWebhook {
+        body: ReplayRequest::new(
+            webhook.clone(),
+            "202608221200".parse().unwrap(),
+            "202608221330".parse().unwrap(),
+        )
+        .unwrap(),
+    }));
+    out.push(Box::new(GetAaaSubscriptionCount));
+    out.push(Box::new(CheckAaaSubscription {
+        webhook_id: webhook.clone(),
+    }));
+    out.push(Box::new(CreateAaaSubscription {
+        webhook_id: webhook.clone(),
+    }));
+    out.push(Box::new(ListAaaSubscriptions {
+        webhook_id: webhook.clone(),
+    }));
+    out.push(Box::new(DeleteAaaSubscription {
+        webhook_id: webhook,
+        user_id: user,
+    }));
+    out.iter().map(|r| r.to_request(base).unwrap()).collect()
 }
 
 // ---------------------------------------------------------------- tests

@@ -12,6 +12,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use serde_json::Value;
 
 mod cli;
+mod realtime;
 mod store;
 
 const TOKEN: &str = "dm-fake-user-token";
@@ -102,13 +103,13 @@ impl Row {
 }
 
 /// The groups of scenarios, each written to its own section of `docs/benchmarks.md`.
-const GROUPS: &[&str] = &["client", "cli", "upload", "store"];
+const GROUPS: &[&str] = &["client", "cli", "upload", "store", "realtime"];
 
 /// The two video sizes of the upload group, in MiB: the peak RSS must not grow with them.
 const UPLOAD_MIB: [u64; 2] = [20, 200];
 
 /// Runs the suite: `--quick` for the small plan, `--only GROUP[,GROUP]` for some groups
-/// (`client`, `cli`, `upload`, `store`), `--xdm PATH` to measure another `xdm` binary in the `cli`
+/// (`client`, `cli`, `upload`, `store`, `realtime`), `--xdm PATH` to measure another `xdm` binary in the `cli`
 /// group.
 pub fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
@@ -141,6 +142,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "client" => client_group(&bins, plan, &mut rows)?,
             "upload" => upload_group(&bins, plan, &mut rows)?,
             "store" => store::group(&bins, plan, &mut rows)?,
+            "realtime" => realtime::group(&bins, plan, &mut rows)?,
             _ => {
                 eprintln!("bench: the command line against Client::events()");
                 let xdm = cli::xdm_path(&bins, args);
@@ -245,6 +247,7 @@ struct Bins {
     client: PathBuf,
     xdm: PathBuf,
     store: PathBuf,
+    realtime: PathBuf,
 }
 
 fn build(root: &Path) -> Result<Bins, String> {
@@ -278,6 +281,7 @@ fn build(root: &Path) -> Result<Bins, String> {
         client: release.join("dm-bench-client"),
         xdm: release.join("xdm"),
         store: release.join("dm-bench-store"),
+        realtime: release.join("dm-bench-realtime"),
     })
 }
 

@@ -27,4 +27,7 @@ pub enum BenchError {
     /// A body did not decode into `dm_model` types.
     #[error("typed decode: {0}")]
     TypedDecode(#[from] dm_model::DecodeError),
+    /// A real-time scenario failed.
+    #[error("{0}")]
+    Other(String),
 }

@@ -12,7 +12,9 @@
 //! [`minimal`] structs), the three page decodes compared ([`decoders`]), a fixture page
 //! ([`fixture::all_fields_page`]) and the peak resident set size of the current process
 //! ([`rss::peak_rss_kib`]), and the generated video of the upload scenario
-//! ([`upload::write_video`]).
+//! ([`upload::write_video`]). The real-time scenarios ([`realtime`]: latency on the activity
+//! stream and through a webhook, webhook verification throughput) run in one process,
+//! `dm-bench-realtime`.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -37,6 +39,7 @@ pub mod fixture;
 pub mod lookup;
 pub mod minimal;
 pub mod raw;
+pub mod realtime;
 pub mod rss;
 pub mod store;
 pub mod upload;

@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use dm_model::activity::{ActivityEventType, ReplayTime};
 use dm_model::{
-    DmConversationId, DmEventField, DmEventId, EventType, Expansion, MediaField, TweetField,
-    UserField, UserId,
+    ActivitySubscriptionId, DmConversationId, DmEventField, DmEventId, EventType, Expansion,
+    MediaField, TweetField, UserField, UserId, WebhookConfigId,
 };
 
 const ABOUT: &str = "A command-line client for X API v2 Direct Messages.";
@@ -18,6 +19,9 @@ Credentials (first found wins):
   XDM_OAUTH1_ACCESS_TOKEN, XDM_OAUTH1_ACCESS_TOKEN_SECRET
                                   OAuth 1.0a user context (all four)
   the stored login                from `xdm auth login` (refreshed automatically)
+  XDM_APP_BEARER_TOKEN            the app's bearer token: `follow --realtime`, `subscriptions`,
+                                  `unsubscribe`, `webhook` (besides the user's credentials)
+  XDM_CONSUMER_SECRET             the app's API secret: `webhook serve` checks signatures with it
 
 Examples:
   xdm demo
@@ -26,6 +30,8 @@ Examples:
   xdm sync --db dms.sqlite
   xdm search \"invoice\" --db dms.sqlite
   xdm send --to 2244994945 \"Hello!\"
+  xdm follow --realtime --user 2244994945
+  xdm webhook serve --addr 127.0.0.1:8977
   xdm send --to 2244994945 --file photo.jpg \"From the trip\"
 
 Exit codes:
@@ -141,6 +147,147 @@ pub enum Command {
     /// OAuth 2.0 login, status and logout.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Subscribe the app to a user's real-time events (X Activity API; default `dm.received`).
+    #[command(
+        after_help = "Example:\n  xdm subscribe --user 2244994945\n\nIdempotent: an existing subscription of that type and user is kept."
+    )]
+    Subscribe(SubscribeArgs),
+    /// List the app's X Activity API subscriptions (one JSON object per line).
+    #[command(after_help = "Example:\n  XDM_APP_BEARER_TOKEN=... xdm subscriptions")]
+    Subscriptions,
+    /// Delete an X Activity API subscription.
+    #[command(after_help = "Example:\n  xdm unsubscribe 1976325569252868096")]
+    Unsubscribe(SubscriptionIdArg),
+    /// Webhooks: receive DMs in real time (`serve`), register, list, validate, delete, replay.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+}
+
+/// `xdm subscribe`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct SubscribeArgs {
+    /// The user whose events to deliver (the user must have authorized the app).
+    #[arg(long, value_name = "USER_ID")]
+    pub user: UserId,
+    /// The event type (dot notation, e.g. dm.received, dm.sent, dm.read, dm.indicate_typing).
+    #[arg(
+        long = "type",
+        default_value = "dm.received",
+        value_name = "EVENT_TYPE"
+    )]
+    pub event_type: ActivityEventType,
+    /// A tag echoed on every event (1 to 200 characters).
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Also deliver to this webhook (an existing subscription is updated to).
+    #[arg(long, value_name = "WEBHOOK_ID")]
+    pub webhook: Option<WebhookConfigId>,
+}
+
+/// A command taking one subscription id.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct SubscriptionIdArg {
+    /// The subscription id.
+    pub id: ActivitySubscriptionId,
+}
+
+/// `xdm webhook ...`.
+#[derive(Debug, Subcommand)]
+#[non_exhaustive]
+pub enum WebhookCommand {
+    /// Receive deliveries: answer CRC checks, verify signatures, print each DM once as JSONL.
+    #[command(
+        after_help = "Example:\n  XDM_CONSUMER_SECRET=... xdm webhook serve --addr 127.0.0.1:8977\n\n\
+        X needs a public https:// URL without a port: run it behind a TLS-terminating proxy or a\n\
+        tunnel (see crates/dm-cli/README.md), then `xdm webhook register https://your.host/webhook`."
+    )]
+    Serve(WebhookServeArgs),
+    /// Register a webhook URL (X sends it a CRC check at once: serve it first).
+    #[command(after_help = "Example:\n  xdm webhook register https://example.com/webhook")]
+    Register(WebhookUrlArg),
+    /// List the app's webhooks (one JSON object per line).
+    #[command(after_help = "Example:\n  xdm webhook list")]
+    List,
+    /// Trigger a CRC check of a webhook (re-validate it after downtime).
+    #[command(after_help = "Example:\n  xdm webhook validate 1234567890")]
+    Validate(WebhookIdArg),
+    /// Delete a webhook.
+    #[command(after_help = "Example:\n  xdm webhook delete 1234567890")]
+    Delete(WebhookIdArg),
+    /// Redeliver what a webhook got (or missed) in a window of the last 24 hours.
+    #[command(
+        after_help = "Example:\n  xdm webhook replay 1234567890 --from 202608221200 --to 202608221330\n\n\
+        Times are UTC minutes, as yyyymmddhhmm or RFC 3339 (2026-08-22T12:00:00Z). A receiver\n\
+        drops what it already had, so replaying a window twice is safe."
+    )]
+    Replay(WebhookReplayArgs),
+}
+
+/// `xdm webhook serve`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct WebhookServeArgs {
+    /// Where to listen (the webhook is at --path).
+    #[arg(long, default_value = "127.0.0.1:8977", value_name = "HOST:PORT")]
+    pub addr: std::net::SocketAddr,
+    /// The webhook's path.
+    #[arg(long, default_value = "/webhook")]
+    pub path: String,
+    /// A file holding the app's consumer secret (instead of XDM_CONSUMER_SECRET).
+    #[arg(long, value_name = "FILE")]
+    pub consumer_secret_file: Option<PathBuf>,
+    /// Print every event as delivered (typing, read, other types, replay completions)
+    /// instead of the DM records.
+    #[arg(long)]
+    pub raw: bool,
+    /// Write the events into this store exactly once instead of printing them.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+    /// Stop after this many events.
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+/// A command taking one webhook URL.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct WebhookUrlArg {
+    /// The URL (https://, no port, at most 200 characters, for X).
+    pub url: String,
+}
+
+/// A command taking one webhook id.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct WebhookIdArg {
+    /// The webhook id.
+    pub id: WebhookConfigId,
+}
+
+/// `xdm webhook replay`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct WebhookReplayArgs {
+    /// The webhook id.
+    pub id: WebhookConfigId,
+    /// The first minute (UTC, inclusive): yyyymmddhhmm or RFC 3339.
+    #[arg(long, value_parser = replay_time)]
+    pub from: ReplayTime,
+    /// The last minute (UTC, inclusive): yyyymmddhhmm or RFC 3339.
+    #[arg(long, value_parser = replay_time)]
+    pub to: ReplayTime,
+}
+
+/// `yyyymmddhhmm`, or an RFC 3339 time (rounded down to its minute).
+fn replay_time(s: &str) -> Result<ReplayTime, String> {
+    if let Ok(t) = s.parse::<ReplayTime>() {
+        return Ok(t);
+    }
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map(ReplayTime::from_datetime)
+        .map_err(|_| format!("`{s}` is not a time: use yyyymmddhhmm (UTC) or RFC 3339"))
 }
 
 /// `xdm demo`.
@@ -414,6 +561,14 @@ pub struct FollowArgs {
     /// Stop after this many events.
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Receive incoming DMs in real time from the X Activity API stream (needs
+    /// XDM_APP_BEARER_TOKEN and --user) instead of polling; falls back to polling, with a
+    /// note, when the app or account cannot use it.
+    #[arg(long)]
+    pub realtime: bool,
+    /// Your user id: whose incoming DMs `--realtime` follows.
+    #[arg(long, env = "XDM_USER_ID", value_name = "USER_ID")]
+    pub user: Option<UserId>,
 }
 
 /// `xdm send`.

@@ -27,9 +27,14 @@ pub(crate) const OAUTH1_VARS: [&str; 4] = [
     "XDM_OAUTH1_ACCESS_TOKEN_SECRET",
 ];
 
+/// The variable holding the app's bearer token (the activity stream, webhook management).
+pub(crate) const APP_TOKEN_VAR: &str = "XDM_APP_BEARER_TOKEN";
+
 /// A running command's client and environment.
 pub(crate) struct Context {
     pub(crate) client: Client,
+    /// Whether the client has the app's bearer token.
+    pub(crate) has_app_token: bool,
     pub(crate) policy: RateLimitPolicy,
     /// Kept alive for the command's lifetime with `--sandbox`.
     pub(crate) _sandbox: Option<FakeServer>,
@@ -134,18 +139,39 @@ async fn credentials(global: &GlobalOpts, base_url: &str) -> Result<Auth, CliErr
 }
 
 impl Context {
-    /// Builds the client for `global`, starting the sandbox with `--sandbox`.
+    /// Builds the client for `global`, starting the sandbox with `--sandbox`. The app's
+    /// bearer token (`XDM_APP_BEARER_TOKEN`) comes along when it is set.
     pub(crate) async fn new(global: &GlobalOpts, page_size: u32) -> Result<Context, CliError> {
-        let (base_url, auth, sandbox) = if global.sandbox {
+        let (base_url, auth, app, sandbox) = if global.sandbox {
             let server = start_sandbox(42, 1500, false).await?;
             let auth = Auth::bearer(server.token().to_owned());
-            (server.base_url().to_owned(), auth, Some(server))
+            let app = server.app_token().to_owned();
+            (server.base_url().to_owned(), auth, Some(app), Some(server))
         } else {
             let base = global.base_url.clone();
             let auth = credentials(global, &base).await?;
-            (base, auth, None)
+            (base, auth, env(APP_TOKEN_VAR), None)
         };
-        Self::with_auth(base_url, auth, sandbox, page_size)
+        Self::with_app(base_url, Some(auth), app, sandbox, page_size)
+    }
+
+    /// Builds a client for the commands the app's bearer token is enough for (webhooks,
+    /// listing and deleting subscriptions): the app token is required, user credentials
+    /// come along when there are some.
+    pub(crate) async fn for_app(global: &GlobalOpts) -> Result<Context, CliError> {
+        if global.sandbox {
+            return Self::new(global, 100).await;
+        }
+        let Some(app) = env(APP_TOKEN_VAR) else {
+            return Err(CliError::Auth(format!(
+                "this command takes the app's bearer token: set {APP_TOKEN_VAR} \
+                 (developer portal, your app, Keys and tokens, Bearer Token)"
+            )));
+        };
+        let base = global.base_url.clone();
+        // User credentials are optional here: the app's token is what these commands need.
+        let auth = credentials(global, &base).await.ok();
+        Self::with_app(base, auth, Some(app), None, 100)
     }
 
     /// Builds the client for `base_url` with `auth`.
@@ -155,19 +181,43 @@ impl Context {
         sandbox: Option<FakeServer>,
         page_size: u32,
     ) -> Result<Context, CliError> {
+        Self::with_app(base_url, Some(auth), None, sandbox, page_size)
+    }
+
+    /// Builds the client for `base_url` with user credentials and/or the app's token.
+    pub(crate) fn with_app(
+        base_url: String,
+        auth: Option<Auth>,
+        app: Option<String>,
+        sandbox: Option<FakeServer>,
+        page_size: u32,
+    ) -> Result<Context, CliError> {
         let policy = RateLimitPolicy::new();
-        let client = Client::builder()
+        let mut builder = Client::builder()
             .base_url(base_url)
-            .auth(auth)
             .transport(transport()?)
             .rate_limit(policy.clone())
-            .page_size(page_size)
+            .page_size(page_size);
+        if let Some(auth) = auth {
+            builder = builder.auth(auth);
+        }
+        let has_app_token = app.is_some();
+        if let Some(app) = app {
+            builder = builder.app_bearer_token(app);
+        }
+        let client = builder
             .build()
             .map_err(|e| CliError::Usage(format!("{e} (check --base-url)")))?;
         Ok(Context {
             client,
+            has_app_token,
             policy,
             _sandbox: sandbox,
         })
+    }
+
+    /// The sandbox of `--sandbox`, when it runs.
+    pub(crate) fn sandbox(&self) -> Option<&FakeServer> {
+        self._sandbox.as_ref()
     }
 }

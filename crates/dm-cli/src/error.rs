@@ -107,6 +107,7 @@ impl From<dm_stream::Error> for CliError {
                 "the message to {target} may have been sent ({source}).\n\
                  It was not retried: check with `xdm events` before sending it again"
             )),
+            E::MissingCredentials { .. } => CliError::Auth(e.to_string()),
             E::CheckpointMismatch { expected, found } => CliError::Usage(format!(
                 "the saved state belongs to another lookup ({found}), not this one ({expected}): \
                  use the same options as the run that created it, or another archive file"

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{AuthCommand, Cli, Command, GlobalOpts, GroupCommand};
+use crate::cli::{AuthCommand, Cli, Command, GlobalOpts, GroupCommand, WebhookCommand};
 use crate::commands;
 use crate::error::{CliError, EXIT_LOCAL};
 
@@ -35,6 +35,15 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Auth(AuthCommand::Login(a)) => commands::auth::login(g, a).await,
         Command::Auth(AuthCommand::Status) => commands::auth::status(g),
         Command::Auth(AuthCommand::Logout) => commands::auth::logout(g).await,
+        Command::Subscribe(a) => commands::subscriptions::subscribe(g, a).await,
+        Command::Subscriptions => commands::subscriptions::list(g).await,
+        Command::Unsubscribe(a) => commands::subscriptions::unsubscribe(g, a).await,
+        Command::Webhook(WebhookCommand::Serve(a)) => commands::webhook::serve(g, a).await,
+        Command::Webhook(WebhookCommand::Register(a)) => commands::webhook::register(g, a).await,
+        Command::Webhook(WebhookCommand::List) => commands::webhook::list(g).await,
+        Command::Webhook(WebhookCommand::Validate(a)) => commands::webhook::validate(g, a).await,
+        Command::Webhook(WebhookCommand::Delete(a)) => commands::webhook::delete(g, a).await,
+        Command::Webhook(WebhookCommand::Replay(a)) => commands::webhook::replay(g, a).await,
     }
 }
 

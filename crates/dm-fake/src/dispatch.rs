@@ -49,6 +49,8 @@ pub(crate) struct Shared {
     pub prerendered_served: AtomicU64,
     pub cache: Mutex<HashMap<String, Bytes>>,
     pub started: Instant,
+    /// The X Activity API, webhooks and Account Activity.
+    pub activity: crate::activity::Hub,
     /// Media uploads (`/2/media/upload*`).
     pub uploads: Mutex<Uploads>,
     /// Tokens of other users (`token`, user id): accepted on the upload endpoints only.
@@ -65,6 +67,35 @@ impl std::fmt::Debug for Shared {
         f.debug_struct("Shared")
             .field("base_url", &self.base_url)
             .finish_non_exhaustive()
+    }
+}
+
+/// The store, write-locked. When it is released, the events stored meanwhile become
+/// real-time activity (before any other request can see them).
+pub(crate) struct StoreGuard<'a> {
+    shared: &'a Shared,
+    guard: std::sync::RwLockWriteGuard<'a, Store>,
+}
+
+impl std::ops::Deref for StoreGuard<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for StoreGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        &mut self.guard
+    }
+}
+
+impl Drop for StoreGuard<'_> {
+    fn drop(&mut self) {
+        let now = self.guard.now_ms
+            + self.shared.started.elapsed().as_millis() as i64
+            + self.shared.clock_offset_ms.load(Ordering::SeqCst);
+        self.shared.activity.observe(&self.guard, now);
     }
 }
 
@@ -101,13 +132,16 @@ impl Shared {
         self.store.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(crate) fn store_write(&self) -> std::sync::RwLockWriteGuard<'_, Store> {
+    pub(crate) fn store_write(&self) -> StoreGuard<'_> {
         // Any mutation invalidates pre-rendered pages.
         lock(&self.cache).clear();
-        self.store.write().unwrap_or_else(|p| p.into_inner())
+        StoreGuard {
+            shared: self,
+            guard: self.store.write().unwrap_or_else(|p| p.into_inner()),
+        }
     }
 
-    fn verdict(
+    pub(crate) fn verdict(
         &self,
         method: &str,
         path: &str,

@@ -57,11 +57,16 @@
 //! * Deterministic fault injection ([`FaultConfig`], [`FaultKind`]): latency, 5xx, 429 storms,
 //!   reset mid-body, truncated bodies, slow bodies, a repeated `next_token`, an expired token,
 //!   malformed JSON, and a connection dropped after the request body was acted on.
+//! * The X Activity API (subscriptions, the stream with keep-alives, backfill and breaks),
+//!   webhooks (CRC-checked registration, signed deliveries with retries, replay) and the
+//!   Account Activity API ([`ActivityConfig`]): every message stored in a one-to-one
+//!   conversation is delivered in real time ([`FakeServer::inject_incoming`]).
 //! * A request log and counters ([`FakeServer::requests`], [`FakeServer::stats`]) that never
 //!   hold credentials; pre-rendered pages for benchmarks ([`FakeServerBuilder::prerender`]).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod activity;
 mod auth;
 mod chat;
 mod clock;
@@ -84,6 +89,7 @@ mod token;
 mod upload;
 mod view;
 
+pub use activity::{ActivityConfig, ActivityStats, StreamBreak};
 pub use auth::{base_string as oauth1_base_string, pct as oauth1_percent_encode, sign_hmac_sha1};
 pub use clock::{DEFAULT_NOW_MS, format_ms};
 pub use config::{FaultConfig, FaultKind, OAuth1Config, OAuth2Config, RateLimitConfig};

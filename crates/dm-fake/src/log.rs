@@ -46,6 +46,16 @@ pub enum Endpoint {
     OAuth2Token,
     /// `POST /2/oauth2/revoke`
     OAuth2Revoke,
+    /// `GET /2/activity/stream`
+    ActivityStream,
+    /// `/2/activity/subscriptions[/{id}]`
+    ActivitySubscriptions,
+    /// `/2/webhooks[/{id}]`
+    Webhooks,
+    /// `POST /2/webhooks/replay`
+    WebhookReplay,
+    /// `/2/account_activity/...`
+    AccountActivity,
     /// Anything else (404).
     Unknown,
 }

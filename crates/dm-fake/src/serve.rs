@@ -107,6 +107,32 @@ pub(crate) async fn serve(
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or("").to_owned();
+    if let Some(h) = crate::activity::serve(
+        &shared,
+        &kill,
+        &method,
+        &path,
+        &query,
+        &parts.headers,
+        &body,
+    )
+    .await
+    {
+        let seq = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.record(RequestRecord {
+            seq,
+            method,
+            path,
+            query,
+            endpoint: h.endpoint,
+            status: h.status,
+            auth: h.auth,
+            fault: None,
+            body_len: body.len(),
+            gzip: false,
+        });
+        return Ok(h.response);
+    }
     let endpoint = route.endpoint();
     let seq = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
     let authz = parts

@@ -81,6 +81,7 @@ pub struct FakeServerBuilder {
     faults: FaultConfig,
     trailing_empty_page: bool,
     prerender: Vec<String>,
+    activity: crate::activity::ActivityConfig,
     uploads: UploadConfig,
     other_users: Vec<String>,
 }
@@ -109,6 +110,7 @@ impl Default for FakeServerBuilder {
             faults: FaultConfig::default(),
             trailing_empty_page: true,
             prerender: Vec::new(),
+            activity: crate::activity::ActivityConfig::default(),
             uploads: UploadConfig::default(),
             other_users: Vec::new(),
         }
@@ -205,6 +207,12 @@ impl FakeServerBuilder {
         self
     }
 
+    /// How the X Activity API, webhooks and the Account Activity API behave.
+    pub fn activity(mut self, config: crate::activity::ActivityConfig) -> Self {
+        self.activity = config;
+        self
+    }
+
     /// How uploads are processed (default [`UploadConfig::default`]: `check_after_secs` 1,
     /// two seconds of processing for videos and GIFs).
     pub fn uploads(mut self, config: UploadConfig) -> Self {
@@ -241,6 +249,7 @@ impl FakeServerBuilder {
             Some(d) => d.0,
             None => Dataset::generate(&self.dataset_config).0,
         };
+        let activity = crate::activity::Hub::new(self.activity.clone(), seed, store.events.len());
         let shared = Arc::new(Shared {
             store: RwLock::new(store),
             base_url: base_url.clone(),
@@ -262,6 +271,7 @@ impl FakeServerBuilder {
             prerendered_served: AtomicU64::new(0),
             cache: Mutex::new(HashMap::new()),
             started: Instant::now(),
+            activity,
             uploads: Mutex::new(Uploads::new(self.uploads.clone())),
             other_users: self
                 .other_users
@@ -365,6 +375,7 @@ impl std::fmt::Debug for FakeServerBuilder {
             .field("faults", &self.faults)
             .field("trailing_empty_page", &self.trailing_empty_page)
             .field("prerender", &self.prerender)
+            .field("activity", &self.activity)
             .field("uploads", &self.uploads)
             .field("other_users", &self.other_users.len())
             .finish_non_exhaustive()
@@ -389,6 +400,10 @@ impl FakeServer {
     /// A builder with defaults: seed 1, 200 events, no faults, an unlimited rate limit.
     pub fn builder() -> FakeServerBuilder {
         FakeServerBuilder::default()
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 
     /// `http://127.0.0.1:<port>`, no trailing slash.

@@ -98,6 +98,23 @@ fn decode_tracked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
     Ok(value)
 }
 
+/// Decodes an already parsed JSON value into `T`; a failure names its path under `prefix`
+/// (line and column are 0: there is no text).
+pub(crate) fn decode_value<T: DeserializeOwned>(
+    value: &serde_json::Value,
+    prefix: &str,
+) -> Result<T, DecodeError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let inner = e.path().to_string();
+        let path = match (prefix, inner.as_str()) {
+            ("", p) => p.to_owned(),
+            (pre, ".") => pre.to_owned(),
+            (pre, p) => format!("{pre}.{p}"),
+        };
+        from_json(path, e.into_inner())
+    })
+}
+
 fn from_json(path: String, e: serde_json::Error) -> DecodeError {
     use serde_json::error::Category;
     let kind = match e.classify() {

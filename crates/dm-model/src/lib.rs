@@ -51,6 +51,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod activity;
 mod chat;
 mod conversation_id;
 mod decode;

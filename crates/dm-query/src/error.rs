@@ -147,4 +147,37 @@ pub enum QueryError {
         /// The `http` crate's message.
         message: String,
     },
+    /// A numeric parameter outside its bounds (`backfill_minutes` 0..=5, the subscription
+    /// list's `max_results` 1..=1000).
+    #[error("`{param}` must be between {min} and {max}, got {value}")]
+    OutOfRange {
+        /// The parameter.
+        param: &'static str,
+        /// The smallest value allowed.
+        min: i64,
+        /// The largest value allowed.
+        max: i64,
+        /// The rejected value.
+        value: i64,
+    },
+    /// A list of ids with too few or too many items (`ids` takes 1..=100).
+    #[error("`{param}` takes {min} to {max} values, got {got}")]
+    ListLength {
+        /// The parameter.
+        param: &'static str,
+        /// The fewest allowed.
+        min: usize,
+        /// The most allowed.
+        max: usize,
+        /// How many were given.
+        got: usize,
+    },
+    /// A time window that ends before it starts (`start_time` after `end_time`).
+    #[error("`end_time` {end} is before `start_time` {start}")]
+    TimeWindow {
+        /// `start_time` as it would be sent.
+        start: String,
+        /// `end_time` as it would be sent.
+        end: String,
+    },
 }

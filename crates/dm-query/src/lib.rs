@@ -16,7 +16,9 @@
 //!   [`GetEvent`], [`DeleteEvent`], [`SendToParticipant`], [`SendToConversation`],
 //!   [`CreateGroup`], [`DownloadMedia`], [`BlockDms`], [`UnblockDms`]; the media upload:
 //!   [`UploadMedia`] (one-shot), [`InitializeUpload`], [`AppendUpload`], [`FinalizeUpload`],
-//!   [`GetUploadStatus`], with bodies as the spec gives them ([`MediaEncoding`]).
+//!   [`GetUploadStatus`], with bodies as the spec gives them ([`MediaEncoding`]); the X
+//!   Activity API ([`StreamActivity`] and the subscriptions), webhooks ([`CreateWebhook`],
+//!   [`ReplayWebhook`], ...) and the Account Activity subscriptions.
 //! - [`BaseUrl`] (default `https://api.x.com`) and [`QueryError`], which names the parameter
 //!   at fault and the values it accepts.
 //!
@@ -65,10 +67,15 @@ pub use error::QueryError;
 pub use operation::{AuthScheme, Operation, PathParam};
 pub use query::{EventsQuery, FieldsQuery, QueryWarning};
 pub use request::{
-    AddConversationKeys, ApiRequest, AppendChatUpload, AppendUpload, BlockDms, CreateGroup,
-    DeleteEvent, DownloadChatMedia, DownloadMedia, FinalizeChatUpload, FinalizeUpload,
-    GetChatConversation, GetChatConversations, GetChatEvents, GetEvent, GetMe, GetPublicKey,
-    GetPublicKeys, GetUploadStatus, InitializeChatUpload, InitializeUpload, ListEvents,
-    MarkChatRead, MediaEncoding, RegisterPublicKey, Scope, SendChatMessage, SendChatTyping,
-    SendToConversation, SendToParticipant, USER_AGENT, UnblockDms, UploadMedia,
+    AddConversationKeys, ApiRequest, AppendChatUpload, AppendUpload, BlockDms,
+    CheckAaaSubscription, CreateAaaSubscription, CreateActivitySubscription, CreateGroup,
+    CreateWebhook, DeleteAaaSubscription, DeleteActivitySubscription, DeleteActivitySubscriptions,
+    DeleteEvent, DeleteWebhook, DownloadChatMedia, DownloadMedia, FinalizeChatUpload,
+    FinalizeUpload, GetAaaSubscriptionCount, GetChatConversation, GetChatConversations,
+    GetChatEvents, GetEvent, GetMe, GetPublicKey, GetPublicKeys, GetUploadStatus,
+    InitializeChatUpload, InitializeUpload, ListAaaSubscriptions, ListActivitySubscriptions,
+    ListEvents, ListWebhooks, MAX_BACKFILL_MINUTES, MarkChatRead, MediaEncoding, RegisterPublicKey,
+    ReplayWebhook, Scope, SendChatMessage, SendChatTyping, SendToConversation, SendToParticipant,
+    StreamActivity, USER_AGENT, UnblockDms, UpdateActivitySubscription, UploadMedia,
+    ValidateWebhook, stream_time,
 };

@@ -130,10 +130,9 @@ fn media_requests() -> Vec<Box<dyn ApiRequest>> {
     ]
 }
 
-/// The activity, webhook and Account Activity requests (issue 16; none yet:
-/// `common::NOT_BUILT_YET`).
+/// The activity, webhook and Account Activity requests (issue 16).
 fn realtime_requests() -> Vec<Box<dyn ApiRequest>> {
-    Vec::new()
+    common::realtime_requests()
 }
 
 /// The X Chat request values (issue 19; deletes and groups: `common::NOT_BUILT_YET`).
@@ -331,6 +330,18 @@ async fn every_operation_arrives_as_built() {
             Operation::GetDmEvent => {
                 FieldsQuery::parse(query).unwrap();
             }
+            Operation::StreamActivity => assert_eq!(
+                query,
+                "backfill_minutes=5&start_time=2026-08-22T12%3A00%3A00Z&end_time=2026-08-22T12%3A30%3A00Z"
+            ),
+            Operation::GetActivitySubscriptions => assert_eq!(
+                query,
+                "max_results=1000&pagination_token=7140dibdnow9c7btw3w29gsnbjdh6emts9pjhbnmk8jlr"
+            ),
+            Operation::DeleteActivitySubscriptions => {
+                assert_eq!(query, "ids=1976325569252868096,1976325569252868097")
+            }
+            Operation::GetWebhooks => assert_eq!(query, "webhook_config.fields=id,url"),
             Operation::GetUploadStatus => {
                 assert_eq!(query, "media_id=1880028106020515840&command=STATUS");
             }

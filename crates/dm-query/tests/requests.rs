@@ -616,10 +616,9 @@ fn chunked_upload_requests() {
     no_body(&status);
 }
 
-/// The activity, webhook and Account Activity request values (issue 16; none yet:
-/// `common::NOT_BUILT_YET`).
+/// The activity, webhook and Account Activity requests (issue 16).
 fn realtime_requests() -> Vec<Box<dyn ApiRequest>> {
-    Vec::new()
+    common::realtime_requests()
 }
 
 /// The X Chat request values (issue 19; deletes and groups: `common::NOT_BUILT_YET`).

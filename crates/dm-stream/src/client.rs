@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use dm_model::{DmConversationId, DmEventsPage, UserId};
-use dm_query::{ApiRequest, BaseUrl, ListEvents, Scope};
+use dm_query::{ApiRequest, AuthScheme, BaseUrl, ListEvents, Operation, Scope};
 use dm_transport::{
     Auth, Clock, HyperTransport, RateLimit, RateLimitPolicy, RetryPolicy, Stack, SystemClock,
     Transport,
@@ -31,6 +31,11 @@ pub(crate) struct ClientInner {
     pub(crate) decode_retries: u32,
     /// Whether requests are signed with OAuth 1.0a (some operations refuse it).
     pub(crate) oauth1: bool,
+    /// Whether user credentials were given.
+    pub(crate) user_auth: bool,
+    /// The stack for the operations that take the app's bearer token (the activity stream,
+    /// webhooks, most subscription management), when one was given.
+    pub(crate) app_stack: Option<Stack>,
     /// The authentication, to read an OAuth 2.0 token's granted scopes.
     pub(crate) auth: Option<Auth>,
     /// The wall clock media expiry is judged by.
@@ -54,9 +59,11 @@ impl std::fmt::Debug for Client {
 pub struct ClientBuilder {
     base_url: Option<String>,
     auth: Option<Auth>,
+    app_auth: Option<Auth>,
     transport: Option<Arc<dyn Transport>>,
     retry: RetryPolicy,
     rate_limit: RateLimitPolicy,
+    app_rate_limit: RateLimitPolicy,
     page_size: u32,
     prefetch: usize,
     decode_retries: u32,
@@ -68,6 +75,7 @@ impl std::fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("auth", &self.auth)
+            .field("app_auth", &self.app_auth)
             .field("page_size", &self.page_size)
             .field("prefetch", &self.prefetch)
             .finish_non_exhaustive()
@@ -79,9 +87,11 @@ impl Default for ClientBuilder {
         ClientBuilder {
             base_url: None,
             auth: None,
+            app_auth: None,
             transport: None,
             retry: RetryPolicy::default(),
             rate_limit: RateLimitPolicy::default(),
+            app_rate_limit: RateLimitPolicy::default(),
             page_size: 100,
             prefetch: 1,
             decode_retries: 2,
@@ -107,6 +117,22 @@ impl ClientBuilder {
     /// A shorthand for [`ClientBuilder::auth`] with an OAuth 2.0 user access token.
     pub fn bearer_token(self, token: impl Into<String>) -> Self {
         self.auth(Auth::bearer(token.into()))
+    }
+
+    /// The app's bearer token (OAuth 2.0 app-only), for the operations that take it: the
+    /// activity stream, webhook management, and most subscription management (see
+    /// [`Client::activity_stream`]). Requests with it cross their own stack, with the app's
+    /// own rate budgets.
+    pub fn app_bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.app_auth = Some(Auth::bearer(token.into()));
+        self
+    }
+
+    /// The rate-limit policy of the app-token requests (their budgets are the app's, apart
+    /// from the user's).
+    pub fn app_rate_limit(mut self, policy: RateLimitPolicy) -> Self {
+        self.app_rate_limit = policy;
+        self
     }
 
     /// The transport under the layer stack (default: [`HyperTransport`]). Plug in your own
@@ -176,15 +202,28 @@ impl ClientBuilder {
             None => Arc::new(HyperTransport::new().map_err(|e| Error::Config(e.to_string()))?),
         };
         // The stack knows the base URL too: it never sends credentials anywhere else.
-        let mut stack = Stack::builder(transport)
+        let mut stack = Stack::builder(transport.clone())
             .base_url(base.as_str())
             .map_err(|e| Error::Config(e.to_string()))?
-            .retry(self.retry)
+            .retry(self.retry.clone())
             .rate_limit(self.rate_limit);
         let oauth1 = matches!(self.auth, Some(Auth::OAuth1(_)));
+        let user_auth = self.auth.is_some();
         if let Some(auth) = self.auth.clone() {
             stack = stack.auth(auth);
         }
+        let app_stack = match self.app_auth {
+            Some(auth) => Some(
+                Stack::builder(transport.clone())
+                    .base_url(base.as_str())
+                    .map_err(|e| Error::Config(e.to_string()))?
+                    .retry(self.retry.clone())
+                    .rate_limit(self.app_rate_limit)
+                    .auth(auth)
+                    .build(),
+            ),
+            None => None,
+        };
         Ok(Client {
             inner: Arc::new(ClientInner {
                 base,
@@ -193,6 +232,8 @@ impl ClientBuilder {
                 prefetch: self.prefetch,
                 decode_retries: self.decode_retries,
                 oauth1,
+                user_auth,
+                app_stack,
                 auth: self.auth,
                 clock: self.clock,
                 uploads: std::sync::Mutex::new(crate::upload::Registry::default()),
@@ -253,6 +294,56 @@ impl Client {
     ) -> Result<http::Response<Bytes>, Error> {
         let http_request = request.to_request(&self.inner.base)?;
         Ok(self.inner.stack.send(http_request).await?)
+    }
+
+    /// The stack whose credentials `operation` takes: the app's bearer token for the
+    /// app-only operations and webhook management (the webhook docs want it for every
+    /// webhook endpoint) and for listing subscriptions (an app-wide list); the user's
+    /// credentials for everything else (a `dm.*` subscription is created with the monitored
+    /// user's token), falling back to the other when only one is given and the spec allows it.
+    pub(crate) fn stack_for(&self, operation: Operation) -> Result<&Stack, Error> {
+        use Operation as O;
+        let app = self.inner.app_stack.as_ref();
+        let user = self.inner.user_auth.then_some(&self.inner.stack);
+        let scheme = if self.inner.oauth1 {
+            AuthScheme::OAuth1User
+        } else {
+            AuthScheme::OAuth2User
+        };
+        let user_ok = operation.allows(scheme);
+        let app_ok = operation.allows(AuthScheme::AppOnly);
+        let prefer_app = app_ok
+            && (operation.requires_app_only()
+                || matches!(
+                    operation,
+                    O::CreateWebhook
+                        | O::ValidateWebhook
+                        | O::DeleteWebhook
+                        | O::GetActivitySubscriptions
+                ));
+        match (prefer_app, app, user) {
+            (true, Some(a), _) => Ok(a),
+            (_, _, Some(u)) if user_ok => Ok(u),
+            (_, Some(a), _) if app_ok => Ok(a),
+            _ if app_ok && !user_ok => Err(Error::MissingCredentials {
+                operation: operation.operation_id(),
+                needs: "the app's bearer token (OAuth 2.0 app-only): set `ClientBuilder::app_bearer_token` (`XDM_APP_BEARER_TOKEN` for xdm)",
+            }),
+            _ => Err(Error::MissingCredentials {
+                operation: operation.operation_id(),
+                needs: "user credentials (an OAuth 2.0 user token or OAuth 1.0a): set `ClientBuilder::auth`",
+            }),
+        }
+    }
+
+    /// Sends `request` with the credentials its operation takes (see [`Client::stack_for`]).
+    pub(crate) async fn execute_as_needed(
+        &self,
+        request: &impl ApiRequest,
+    ) -> Result<http::Response<Bytes>, Error> {
+        let stack = self.stack_for(request.operation())?;
+        let http_request = request.to_request(&self.inner.base)?;
+        Ok(stack.send(http_request).await?)
     }
 
     /// Fetches and decodes one page. A 2xx body that does not decode is fetched again a few

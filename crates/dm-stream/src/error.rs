@@ -152,6 +152,18 @@ pub enum Error {
     /// The client could not be built.
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// A real-time message that does not convert to a v2 event.
+    #[error("a real-time message did not convert: {0}")]
+    Convert(#[from] dm_model::activity::ConvertError),
+    /// The operation takes credentials the client was not given (the activity stream and
+    /// webhook management take the app's bearer token); refused before sending.
+    #[error("`{operation}` needs {needs}")]
+    MissingCredentials {
+        /// The operation's id in the spec.
+        operation: &'static str,
+        /// What it needs, and where to give it.
+        needs: &'static str,
+    },
 }
 
 fn summarize(problems: &[dm_model::Problem]) -> String {

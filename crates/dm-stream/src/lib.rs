@@ -20,6 +20,10 @@
 //!   ([`UploadSource`]): the DM category from the file's first bytes, size limits checked
 //!   before sending, chunks streamed from the source and retried, processing awaited;
 //!   [`Client::send_media`] uploads and sends in one call.
+//! - [`Client::activity_stream`]: DMs in real time from the X Activity API, reconnecting
+//!   with backfill, each event once; [`Client::ensure_dm_subscription`], webhooks
+//!   ([`Client::register_webhook`], [`Client::replay_webhook`], ...) and the Account Activity
+//!   subscriptions. App-only operations take [`ClientBuilder::app_bearer_token`].
 //!
 //! # Example
 //!
@@ -71,6 +75,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod activity;
 mod chat;
 mod checkpoint;
 mod client;
@@ -87,6 +92,10 @@ mod stream;
 mod sync;
 mod upload;
 
+pub use activity::{
+    ActivityStream, ActivityStreamOptions, ActivityStreamStats, EnsuredSubscription,
+    ReconnectPolicy,
+};
 pub use chat::{ChatClient, ChatEvent, ChatSent, Rejected, entry_text};
 pub use checkpoint::{Checkpoint, Direction};
 pub use client::{Client, ClientBuilder};

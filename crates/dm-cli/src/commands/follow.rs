@@ -33,6 +33,20 @@ pub(crate) async fn run(global: &GlobalOpts, args: &FollowArgs) -> Result<(), Cl
     let max = seconds("--max-interval", args.max_interval)?;
     let ctx = Context::new(global, args.query.max_results).await?;
     let mut sink = open_sink(format, None)?;
+    if args.realtime {
+        match super::realtime::follow(global, args, &ctx, &mut sink).await? {
+            super::realtime::Outcome::Done => return sink.finish(),
+            super::realtime::Outcome::Interrupted => {
+                sink.finish()?;
+                return Err(CliError::Interrupted);
+            }
+            super::realtime::Outcome::FallBack(why) => {
+                if !global.quiet {
+                    eprintln!("xdm: real-time delivery is not available ({why}); polling instead");
+                }
+            }
+        }
+    }
     if !global.quiet {
         eprintln!("xdm: following new events (Ctrl-C to stop)");
     }

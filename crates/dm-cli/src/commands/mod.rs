@@ -9,8 +9,11 @@ pub(crate) mod html;
 pub(crate) mod import;
 pub(crate) mod manage;
 pub(crate) mod media;
+pub(crate) mod realtime;
 pub(crate) mod stored;
+pub(crate) mod subscriptions;
 pub(crate) mod sync;
+pub(crate) mod webhook;
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::Path;

@@ -4,7 +4,7 @@
 mod events;
 mod fields;
 mod parse;
-mod values;
+pub(crate) mod values;
 mod warning;
 
 pub use events::EventsQuery;

@@ -3,7 +3,9 @@
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use dm_model::{DmEventField, EventType, Expansion, MediaField, TweetField, UserField};
+use dm_model::{
+    DmEventField, EventType, Expansion, MediaField, TweetField, UserField, WebhookConfigField,
+};
 
 use crate::encode::truncate;
 use crate::error::QueryError;
@@ -48,7 +50,8 @@ query_value!(
     UserField,
     TweetField,
     MediaField,
-    EventType
+    EventType,
+    WebhookConfigField
 );
 
 /// Whether `s` can be sent as one list item: a non-empty name of ASCII letters, digits, `_`

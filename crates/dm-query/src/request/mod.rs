@@ -1,13 +1,20 @@
 //! Request values, one per DM operation, and the [`ApiRequest`] trait that turns them into
 //! `http::Request<Bytes>`.
 
+mod activity;
 mod chat;
 mod lookup;
 mod manage;
 mod media;
 mod multipart;
 mod upload;
+mod webhooks;
 
+pub use activity::{
+    CreateActivitySubscription, DeleteActivitySubscription, DeleteActivitySubscriptions,
+    ListActivitySubscriptions, MAX_BACKFILL_MINUTES, StreamActivity, UpdateActivitySubscription,
+    stream_time,
+};
 pub use chat::{
     AddConversationKeys, AppendChatUpload, DownloadChatMedia, FinalizeChatUpload,
     GetChatConversation, GetChatConversations, GetChatEvents, GetMe, GetPublicKey, GetPublicKeys,
@@ -20,6 +27,11 @@ pub use manage::{
 pub use media::DownloadMedia;
 pub use upload::{
     AppendUpload, FinalizeUpload, GetUploadStatus, InitializeUpload, MediaEncoding, UploadMedia,
+};
+pub use webhooks::{
+    CheckAaaSubscription, CreateAaaSubscription, CreateWebhook, DeleteAaaSubscription,
+    DeleteWebhook, GetAaaSubscriptionCount, ListAaaSubscriptions, ListWebhooks, ReplayWebhook,
+    ValidateWebhook,
 };
 
 use bytes::Bytes;

@@ -1,0 +1,362 @@
+//! `xdm follow --realtime`, `subscribe` / `subscriptions` / `unsubscribe` and `webhook ...`
+//! run as the built binary against a sandbox over loopback.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use common::*;
+use dm_fake::{ActivityConfig, Endpoint, FakeServer};
+use serde_json::Value;
+
+const OTHER: &str = "2222222222222222222";
+
+async fn sandbox(config: ActivityConfig) -> FakeServer {
+    FakeServer::builder()
+        .seed(4)
+        .events(40)
+        .activity(config)
+        .start()
+        .await
+        .unwrap()
+}
+
+/// `xdm` with the sandbox's user and app tokens.
+fn spawn(server: &FakeServer, dir: &std::path::Path, app: bool, args: &[&str]) -> Child {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("xdm"));
+    cmd.env_remove("XDM_APP_BEARER_TOKEN")
+        .env_remove("XDM_USER_ID")
+        .env_remove("XDM_CONSUMER_SECRET")
+        .env("XDM_BASE_URL", server.base_url())
+        .env("XDM_ACCESS_TOKEN", server.token())
+        .env("XDM_CONFIG_DIR", dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if app {
+        cmd.env("XDM_APP_BEARER_TOKEN", server.app_token());
+    }
+    cmd.spawn().unwrap()
+}
+
+/// Waits for `child` and returns its stdout lines and stderr.
+async fn finish(mut child: Child) -> (Vec<String>, String, bool) {
+    let stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio::task::spawn_blocking(move || {
+            let lines: Vec<String> = BufReader::new(stdout).lines().map(Result::unwrap).collect();
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut stderr, &mut err).unwrap();
+            let ok = child.wait().unwrap().success();
+            (lines, err, ok)
+        }),
+    )
+    .await
+    .expect("xdm finishes")
+    .unwrap()
+}
+
+async fn until(mut cond: impl FnMut() -> bool) {
+    for _ in 0..1500 {
+        if cond() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn follow_realtime_prints_incoming_dms_as_event_records() {
+    let server = sandbox(ActivityConfig::new().keepalive(Duration::from_millis(200))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let me = server.me().to_string();
+    let child = spawn(
+        &server,
+        dir.path(),
+        true,
+        &[
+            "follow",
+            "--realtime",
+            "--user",
+            &me,
+            "--format",
+            "jsonl",
+            "--limit",
+            "2",
+        ],
+    );
+    until(|| server.activity_stream_connections() > 0).await;
+    let a = server
+        .inject_incoming(OTHER, "first in real time #rust")
+        .unwrap();
+    let b = server.inject_incoming("3333", "second").unwrap();
+    let (lines, err, success) = finish(child).await;
+    assert!(success, "{err}");
+    assert!(err.contains("in real time"), "{err}");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let records: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records[0]["id"], a.as_str());
+    assert_eq!(records[1]["id"], b.as_str());
+    // The same record shape as `xdm events`: the v2 event with its users embedded.
+    let r = &records[0];
+    assert_eq!(r["event_type"], "MessageCreate");
+    assert_eq!(r["text"], "first in real time #rust");
+    assert_eq!(r["sender_id"], OTHER);
+    assert_eq!(r["entities"]["hashtags"][0]["tag"], "rust");
+    assert_eq!(r["includes"]["users"][0]["id"], OTHER);
+    let events = run({
+        let mut c = xdm_at(&server, dir.path());
+        c.args([
+            "events", "--with", OTHER, "--format", "jsonl", "--limit", "1",
+        ]);
+        c
+    })
+    .await;
+    ok(&events);
+    let looked: Value = serde_json::from_str(stdout(&events).lines().next().unwrap()).unwrap();
+    for key in [
+        "id",
+        "text",
+        "sender_id",
+        "dm_conversation_id",
+        "created_at",
+        "event_type",
+    ] {
+        assert_eq!(r[key], looked[key], "{key}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn follow_realtime_falls_back_to_polling_without_the_app_token() {
+    let server = sandbox(ActivityConfig::new()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let me = server.me().to_string();
+    let child = spawn(
+        &server,
+        dir.path(),
+        false,
+        &[
+            "follow",
+            "--realtime",
+            "--user",
+            &me,
+            "--format",
+            "jsonl",
+            "--limit",
+            "1",
+            "--min-interval",
+            "0.1",
+            "--max-interval",
+            "0.2",
+        ],
+    );
+    until(|| server.stats().endpoint(Endpoint::GetDmEvents) > 0).await;
+    let id = server.inject_incoming(OTHER, "polled").unwrap();
+    let (lines, err, ok) = finish(child).await;
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("XDM_APP_BEARER_TOKEN") && err.contains("polling instead"),
+        "{err}"
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&lines[0]).unwrap()["id"],
+        id.as_str()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn follow_realtime_falls_back_when_the_app_has_no_access() {
+    let server = sandbox(ActivityConfig::new().enabled(false)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let me = server.me().to_string();
+    let child = spawn(
+        &server,
+        dir.path(),
+        true,
+        &[
+            "follow",
+            "--realtime",
+            "--user",
+            &me,
+            "--format",
+            "jsonl",
+            "--limit",
+            "1",
+            "--min-interval",
+            "0.1",
+            "--max-interval",
+            "0.2",
+        ],
+    );
+    until(|| server.stats().endpoint(Endpoint::GetDmEvents) > 0).await;
+    server.inject_incoming(OTHER, "polled").unwrap();
+    let (lines, err, ok) = finish(child).await;
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("403") && err.contains("polling instead"),
+        "{err}"
+    );
+    assert_eq!(lines.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn subscriptions_are_managed_from_the_command_line() {
+    let server = sandbox(ActivityConfig::new()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let me = server.me().to_string();
+    let with_app = |args: &[&str]| {
+        let mut c = xdm_at(&server, dir.path());
+        c.env("XDM_APP_BEARER_TOKEN", server.app_token()).args(args);
+        c
+    };
+    let first = run(with_app(&["subscribe", "--user", &me])).await;
+    ok(&first);
+    let sub: Value = serde_json::from_str(stdout(&first).trim()).unwrap();
+    assert_eq!(sub["event_type"], "dm.received");
+    assert!(stderr(&first).contains("created"));
+    let again = run(with_app(&["subscribe", "--user", &me])).await;
+    ok(&again);
+    assert!(stderr(&again).contains("already there"));
+    assert_eq!(
+        serde_json::from_str::<Value>(stdout(&again).trim()).unwrap()["subscription_id"],
+        sub["subscription_id"]
+    );
+    let list = run(with_app(&["subscriptions"])).await;
+    ok(&list);
+    assert_eq!(jsonl(&stdout(&list)).len(), 1);
+    let id = sub["subscription_id"].as_str().unwrap();
+    let del = run(with_app(&["unsubscribe", id])).await;
+    ok(&del);
+    assert_eq!(jsonl(&stdout(&del))[0]["deleted"], true);
+    assert!(jsonl(&stdout(&run(with_app(&["subscriptions"])).await)).is_empty());
+    // Without the app token: a clear authentication error.
+    let mut no_app = xdm_at(&server, dir.path());
+    no_app
+        .env_remove("XDM_APP_BEARER_TOKEN")
+        .args(["subscriptions"]);
+    let o = run(no_app).await;
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("XDM_APP_BEARER_TOKEN"),
+        "{}",
+        stderr(&o)
+    );
+    // A bad event type is a usage error.
+    let o = run(with_app(&[
+        "subscribe",
+        "--user",
+        &me,
+        "--type",
+        "dm.bogus",
+    ]))
+    .await;
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn webhook_serve_receives_registers_replays_and_deletes() {
+    let server = sandbox(ActivityConfig::new().duplicate_deliveries(true)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("xdm"));
+    let serve = cmd
+        .env_remove("XDM_APP_BEARER_TOKEN")
+        .env("XDM_CONSUMER_SECRET", server.consumer_secret())
+        .env("XDM_CONFIG_DIR", dir.path())
+        .args(["webhook", "serve", "--addr", &addr, "--limit", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    until(|| std::net::TcpStream::connect(&addr).is_ok()).await;
+    let with_app = |args: &[&str]| {
+        let mut c = xdm_at(&server, dir.path());
+        c.env("XDM_APP_BEARER_TOKEN", server.app_token()).args(args);
+        c
+    };
+    let url = format!("http://{addr}/webhook");
+    let reg = run(with_app(&["webhook", "register", &url])).await;
+    ok(&reg);
+    let hook: Value = serde_json::from_str(stdout(&reg).trim()).unwrap();
+    assert_eq!(hook["valid"], true, "the CRC check passed");
+    let id = hook["id"].as_str().unwrap().to_owned();
+    let me = server.me().to_string();
+    ok(&run(with_app(&["subscribe", "--user", &me, "--webhook", &id])).await);
+    let a = server.inject_incoming(OTHER, "to the webhook").unwrap();
+    let b = server.inject_incoming(OTHER, "again").unwrap();
+    let (lines, err, ok_) = finish(serve).await;
+    assert!(ok_, "{err}");
+    let ids: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [a, b],
+        "each once, though every delivery was posted twice"
+    );
+    assert!(err.contains("duplicates dropped"), "{err}");
+    let list = run(with_app(&["webhook", "list"])).await;
+    ok(&list);
+    assert_eq!(jsonl(&stdout(&list))[0]["id"], id.as_str());
+    let now = time::OffsetDateTime::from_unix_timestamp(server.now_ms() / 1000).unwrap();
+    let fmt = time::format_description::well_known::Rfc3339;
+    let from = (now - time::Duration::minutes(10)).format(&fmt).unwrap();
+    let replay = run(with_app(&[
+        "webhook",
+        "replay",
+        &id,
+        "--from",
+        &from,
+        "--to",
+        &now.format(&fmt).unwrap(),
+    ]))
+    .await;
+    ok(&replay);
+    assert!(jsonl(&stdout(&replay))[0]["job_id"].is_string());
+    let del = run(with_app(&["webhook", "delete", &id])).await;
+    ok(&del);
+    assert_eq!(jsonl(&stdout(&del))[0]["deleted"], true);
+}
+
+#[tokio::test]
+async fn webhook_serve_needs_the_secret_and_refuses_db_for_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = xdm(dir.path());
+    c.env_remove("XDM_CONSUMER_SECRET")
+        .args(["webhook", "serve", "--addr", "127.0.0.1:0"]);
+    let o = run(c).await;
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("XDM_CONSUMER_SECRET"), "{}", stderr(&o));
+    let mut c = xdm(dir.path());
+    c.env("XDM_CONSUMER_SECRET", "s").args([
+        "webhook",
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--db",
+        "sqlite://x.db",
+    ]);
+    let o = run(c).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("dm-store"), "{}", stderr(&o));
+}
