@@ -1,8 +1,9 @@
 //! X Chat over real sockets against the sandbox: two users exchange encrypted messages and
 //! files both ways; what does not verify is refused.
 
+use dm_chat::thrift::MessageEntryHolder;
 use dm_chat::thrift::{Attachment, EventDetail, ThriftStruct};
-use dm_chat::{ChatConversationId, PrivateKeys, b64, parse_event};
+use dm_chat::{ChatConversationId, MessageOptions, PrivateKeys, b64, parse_event};
 use dm_fake::FakeServer;
 use dm_stream::{ChatClient, ChatEvent, Client, Error};
 use futures::TryStreamExt;
@@ -146,6 +147,10 @@ async fn files_are_sent_encrypted_and_read_back() {
     assert!(!stored.windows(64).any(|w| w == &file[100..164]));
 }
 
+fn status(err: &Error) -> Option<u16> {
+    err.transport()?.status().map(|s| s.as_u16())
+}
+
 #[tokio::test]
 async fn a_peer_whose_key_binding_does_not_verify_gets_nothing() {
     let fake = sandbox().await;
@@ -162,21 +167,36 @@ async fn a_peer_whose_key_binding_does_not_verify_gets_nothing() {
         .identity_public_key_signature;
     let body = dm_model::RegisterPublicKeyRequest::new(
         dm_model::PublicKeyRegistration::new(
-            reg.identity_public_key_signature,
-            reg.public_key,
+            reg.identity_public_key_signature.clone(),
+            reg.public_key.clone(),
             reg.public_key_fingerprint,
             reg.registration_method,
-            reg.signing_public_key,
+            reg.signing_public_key.clone(),
             reg.signing_public_key_signature,
         ),
         "1".into(),
     );
-    bob_client
+    // The server refuses to register it...
+    let err = bob_client
         .register_public_keys(bob_id.clone(), body)
         .await
-        .unwrap();
+        .unwrap_err();
+    assert_eq!(status(&err), Some(400), "{err}");
+    // ...and a server gone wrong that serves it anyway gets nothing from the client.
+    fake.chat_plant_key_record(
+        &bob_id,
+        "1",
+        reg.public_key,
+        reg.signing_public_key,
+        reg.identity_public_key_signature,
+    )
+    .unwrap();
     let conv = ChatConversationId::parse(bob_id.as_str(), Some(alice.user_id())).unwrap();
     let err = alice.send_text(&conv, "secret").await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Chat(dm_chat::ChatError::Signature(_))),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("does not verify"), "{err}");
     // Nothing was posted: no key, no message.
     let page = alice
@@ -185,6 +205,169 @@ async fn a_peer_whose_key_binding_does_not_verify_gets_nothing() {
         .await
         .unwrap();
     assert!(page.data.is_empty() && page.meta.conversation_key_events.is_empty());
+}
+
+#[tokio::test]
+async fn the_server_refuses_tampered_forged_or_unkeyed_messages() {
+    let fake = sandbox().await;
+    let keys = PrivateKeys::generate();
+    let same = PrivateKeys::from_blob(&keys.to_blob()).unwrap();
+    let alice = ChatClient::register(client(&fake, fake.token()), keys)
+        .await
+        .unwrap();
+    let bob = ChatClient::register(client(&fake, "bob-token"), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let conv = ChatConversationId::parse(bob.user_id(), Some(alice.user_id())).unwrap();
+    let key = alice.conversation_key(&conv).await.unwrap();
+    let path: dm_model::ChatConversationId = conv.path().parse().unwrap();
+    let message = |text: &str| {
+        dm_chat::encrypt_message(
+            &same,
+            alice.own_keys(),
+            &conv,
+            &key,
+            &MessageEntryHolder::text(text),
+            &MessageOptions::default(),
+        )
+        .unwrap()
+    };
+    let send = |out: &dm_chat::OutgoingMessage, create: String| {
+        alice.client().send_chat_message(
+            path.clone(),
+            dm_model::SendChatMessageRequest::new(
+                out.message_id.clone(),
+                create,
+                out.encoded_message_event_signature.clone(),
+            ),
+        )
+    };
+
+    // Tampered ciphertext.
+    let out = message("tampered");
+    let mut create = out.event.clone();
+    create.contents.as_mut().unwrap()[30] ^= 1;
+    let err = send(&out, b64::encode(&create.encode())).await.unwrap_err();
+    assert_eq!(status(&err), Some(400), "{err}");
+    assert!(format!("{err:?}").contains("does not verify"), "{err:?}");
+
+    // Signed by another key than the sender's registered one.
+    let forger = PrivateKeys::generate();
+    let out = dm_chat::encrypt_message(
+        &forger,
+        &dm_chat::VerifiedKeys::own(alice.user_id(), alice.own_keys().version().clone(), &forger),
+        &conv,
+        &key,
+        &MessageEntryHolder::text("forged"),
+        &MessageOptions::default(),
+    )
+    .unwrap();
+    let err = send(&out, out.encoded_message_create_event.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(status(&err), Some(400), "{err}");
+
+    // Under a conversation key version never posted to the conversation.
+    let out = message("wrong version");
+    let mut create = out.event.clone();
+    create.conversation_key_version = Some("42".into());
+    let err = send(&out, b64::encode(&create.encode())).await.unwrap_err();
+    assert_eq!(status(&err), Some(400), "{err}");
+    assert!(format!("{err:?}").contains("never posted"), "{err:?}");
+
+    // Nothing of it was stored; an honest message still goes through and reads back.
+    let out = message("honest");
+    send(&out, out.encoded_message_create_event.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        texts(&bob, &conv).await,
+        vec![(alice.user_id().to_owned(), "honest".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn forged_events_a_server_relays_are_rejected_in_history() {
+    let fake = sandbox().await;
+    let alice = ChatClient::register(client(&fake, fake.token()), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let bob = ChatClient::register(client(&fake, "bob-token"), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let conv = ChatConversationId::parse(bob.user_id(), Some(alice.user_id())).unwrap();
+    alice.send_text(&conv, "genuine").await.unwrap();
+    let page = bob
+        .client()
+        .chat_events_page(conv.path().parse().unwrap(), None, None)
+        .await
+        .unwrap();
+    let encoded = page.data[0].encoded_event.clone().unwrap();
+
+    // The same event with one bit of its ciphertext flipped.
+    let mut ev = parse_event(&encoded).unwrap();
+    if let Some(EventDetail::MessageCreate(c)) = &mut ev.detail {
+        c.contents.as_mut().unwrap()[40] ^= 0x80;
+    }
+    fake.chat_relay_unchecked(&conv.path(), alice.user_id(), b64::encode(&ev.encode()))
+        .unwrap();
+    // The same event claiming a key version nobody has.
+    let mut ev = parse_event(&encoded).unwrap();
+    if let Some(EventDetail::MessageCreate(c)) = &mut ev.detail {
+        c.conversation_key_version = Some("7".into());
+    }
+    fake.chat_relay_unchecked(&conv.path(), alice.user_id(), b64::encode(&ev.encode()))
+        .unwrap();
+    // Not an event at all.
+    fake.chat_relay_unchecked(&conv.path(), alice.user_id(), "bm90IHRocmlmdA==")
+        .unwrap();
+
+    let events: Vec<ChatEvent> = bob.history(&conv).try_collect().await.unwrap();
+    assert_eq!(events.len(), 4, "{events:?}");
+    let reasons: Vec<String> = events[..3]
+        .iter()
+        .map(|e| match e {
+            ChatEvent::Rejected(r) => r.reason.clone(),
+            other => panic!("shown: {other:?}"),
+        })
+        .collect();
+    assert!(reasons[2].contains("signature"), "{reasons:?}");
+    assert!(!reasons[1].is_empty(), "{reasons:?}");
+    let ChatEvent::Message(m) = &events[3] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(m.text(), Some("genuine"));
+}
+
+#[tokio::test]
+async fn no_key_material_in_debug_or_errors() {
+    let fake = sandbox().await;
+    let keys = PrivateKeys::generate();
+    let blob = keys.to_blob();
+    let alice = ChatClient::register(client(&fake, fake.token()), keys)
+        .await
+        .unwrap();
+    let bob = ChatClient::register(client(&fake, "bob-token"), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let conv = ChatConversationId::parse(bob.user_id(), Some(alice.user_id())).unwrap();
+    let key = alice.conversation_key(&conv).await.unwrap();
+    let shown = format!("{alice:?} {key:?} {:?}", alice.own_keys());
+    let secrets = [
+        dm_chat::b64::encode(&blob[..32]),
+        dm_chat::b64::encode(&blob[32..]),
+        dm_chat::b64::encode(key.bytes()),
+        format!("{:?}", &blob[..32]),
+        format!("{:?}", key.bytes()),
+    ];
+    for s in &secrets {
+        assert!(!shown.contains(s.as_str()), "{shown}");
+    }
+    // A refusal names what was wrong, never a key.
+    let err = dm_chat::PrivateKeys::from_blob(&blob[..10]).unwrap_err();
+    for s in &secrets {
+        assert!(!err.to_string().contains(s.as_str()));
+    }
 }
 
 #[tokio::test]

@@ -52,17 +52,3 @@ pub(crate) fn message_detail(message_create_event: &[u8]) -> Vec<u8> {
     out.push(0);
     out
 }
-
-/// `MessageEventSignature{1 signature, 2 public_key_version, 3 signature_version}`.
-pub(crate) fn signature(
-    signature: &str,
-    public_key_version: &str,
-    signature_version: &str,
-) -> Vec<u8> {
-    let mut out = Vec::new();
-    string(&mut out, 1, signature);
-    string(&mut out, 2, public_key_version);
-    string(&mut out, 3, signature_version);
-    out.push(0);
-    out
-}

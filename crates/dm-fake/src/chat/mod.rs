@@ -3,10 +3,13 @@
 //!
 //! The sandbox is the server side only: it stores what clients post (public keys, wrapped
 //! conversation keys, ciphertext, signatures) and relays it as `MessageEvent`s; it holds no
-//! key and never decrypts or verifies anything. Any user of the sandbox (the main token and
-//! each [`other_user`](crate::FakeServerBuilder::other_user)) may chat.
+//! key and never decrypts anything. Like the X server it refuses what it can check does not
+//! verify ([`verify`]): key bindings, message signatures, key changes that do not match their
+//! signed action. Any user of the sandbox (the main token and each
+//! [`other_user`](crate::FakeServerBuilder::other_user)) may chat.
 
 mod envelope;
+mod verify;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -14,6 +17,8 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use bytes::Bytes;
 use serde_json::{Value, json};
+
+use dm_chat::thrift::{MessageEventSignature, ThriftStruct};
 
 use crate::clock::{format_ms, snowflake_floor};
 use crate::problem;
@@ -107,6 +112,8 @@ struct Conversation {
     messages: Vec<Stored>,
     /// Key changes, oldest first.
     key_changes: Vec<Stored>,
+    /// The conversation key versions posted, oldest first.
+    key_versions: Vec<String>,
     read_marks: HashMap<u64, String>,
 }
 
@@ -383,6 +390,7 @@ pub(crate) fn handle(
                 identity_public_key_signature: str_member(pk, "identity_public_key_signature")?
                     .to_string(),
             };
+            verify::binding(&record).map_err(body_error)?;
             let generate = m
                 .get("generate_version")
                 .and_then(Value::as_bool)
@@ -515,6 +523,7 @@ pub(crate) fn handle(
                     "`conversation_key_version` must be a decimal number",
                 ));
             }
+            let mut participants = Vec::new();
             match m
                 .get("conversation_participant_keys")
                 .and_then(Value::as_array)
@@ -526,9 +535,12 @@ pub(crate) fn handle(
                                 "`conversation_participant_keys[]` must be objects",
                             ));
                         };
-                        user_id("user_id", str_member(k, "user_id")?)?;
+                        let user = user_id("user_id", str_member(k, "user_id")?)?;
                         str_member(k, "encrypted_conversation_key")?;
-                        str_member(k, "public_key_version")?;
+                        participants.push((
+                            user.to_string(),
+                            str_member(k, "public_key_version")?.to_string(),
+                        ));
                     }
                 }
                 _ => {
@@ -551,14 +563,55 @@ pub(crate) fn handle(
                 str_member(action, "encoded_message_event_detail")?,
                 "encoded_message_event_detail",
             )?;
-            let sig = match action.get("message_event_signature") {
-                Some(Value::Object(s)) => envelope::signature(
-                    str_member(s, "signature")?,
-                    str_member(s, "public_key_version")?,
-                    str_member(s, "signature_version")?,
-                ),
+            let signature = match action.get("message_event_signature") {
+                Some(Value::Object(s)) => MessageEventSignature {
+                    signature: Some(str_member(s, "signature")?.to_string()),
+                    public_key_version: Some(str_member(s, "public_key_version")?.to_string()),
+                    signature_version: Some(str_member(s, "signature_version")?.to_string()),
+                    ..MessageEventSignature::default()
+                },
                 _ => return Err(body_error("`message_event_signature` is required")),
             };
+            // Every participant of a one-to-one conversation gets the key, nobody else.
+            if let Some((a, b)) = key.split_once(':') {
+                let mut named: Vec<&str> = participants.iter().map(|(u, _)| u.as_str()).collect();
+                named.sort_unstable();
+                named.dedup();
+                let mut want = vec![a, b];
+                want.sort_unstable();
+                if named != want || participants.len() != 2 {
+                    return Err(body_error(format!(
+                        "`conversation_participant_keys` must wrap the key to {a} and {b}, once each"
+                    )));
+                }
+            }
+            let records_of = |user: &str| {
+                user.parse::<u64>()
+                    .ok()
+                    .and_then(|u| state.keys.get(&u))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            verify::key_change(
+                &detail,
+                &signature,
+                version,
+                &participants,
+                &records_of,
+                caller.id,
+            )
+            .map_err(body_error)?;
+            if state
+                .conversations
+                .get(&key)
+                .is_some_and(|c| c.key_versions.iter().any(|v| v == version))
+            {
+                return Err(body_error(format!(
+                    "conversation key version {version} was already posted to this conversation"
+                )));
+            }
+            let sig = signature.encode();
+            let version = version.to_string();
             let seq = state.next_seq(now_ms);
             let encoded = STANDARD.encode(
                 Envelope {
@@ -574,6 +627,7 @@ pub(crate) fn handle(
             );
             let c = state.open(&key, now_ms);
             c.updated_ms = now_ms;
+            c.key_versions.push(version);
             c.key_changes.push(Stored {
                 seq,
                 message_id,
@@ -595,13 +649,10 @@ pub(crate) fn handle(
                 str_member(&m, "encoded_message_create_event")?,
                 "encoded_message_create_event",
             )?;
-            let sig = match m
-                .get("encoded_message_event_signature")
-                .and_then(Value::as_str)
-            {
-                Some(s) => b64(s, "encoded_message_event_signature")?,
-                None => vec![0],
-            };
+            let sig = b64(
+                str_member(&m, "encoded_message_event_signature")?,
+                "encoded_message_event_signature",
+            )?;
             let c = state.conversations.get(&key).expect("checked above");
             // A message id sent again is the same message: answered with the stored event.
             if let Some(e) = c
@@ -614,6 +665,17 @@ pub(crate) fn handle(
                     &json!({"data": {"encoded_message_event": e.encoded}}),
                 ));
             }
+            let records = state.keys.get(&caller.id).cloned().unwrap_or_default();
+            verify::message(
+                &create,
+                &sig,
+                &message_id,
+                caller.id,
+                &key,
+                &records,
+                &c.key_versions,
+            )
+            .map_err(body_error)?;
             let seq = state.next_seq(now_ms);
             let encoded = STANDARD.encode(
                 Envelope {
@@ -774,4 +836,55 @@ pub(crate) fn handle(
         }
     })();
     result.unwrap_or_else(|r| r)
+}
+
+/// The canonical id (`low:high` or `g…`) of a conversation id in any accepted form.
+pub(crate) fn canonical(conversation: &str) -> Option<String> {
+    dm_chat::ChatConversationId::parse(conversation, None)
+        .ok()
+        .map(|c| c.signed())
+}
+
+impl ChatState {
+    /// Serves a public-key record for `user` without checking it (a server gone wrong).
+    pub(crate) fn plant_key(
+        &mut self,
+        user: u64,
+        version: String,
+        public_key: String,
+        signing_public_key: String,
+        identity_public_key_signature: String,
+    ) {
+        let records = self.keys.entry(user).or_default();
+        records.retain(|r| r.version != version);
+        records.push(KeyRecord {
+            version,
+            public_key,
+            signing_public_key,
+            identity_public_key_signature,
+        });
+    }
+
+    /// Appends `encoded` (a base64 `MessageEvent`) to the history of `key` as is; returns the
+    /// sequence id it is served under.
+    pub(crate) fn relay_unchecked(
+        &mut self,
+        key: &str,
+        sender: u64,
+        message_id: String,
+        encoded: String,
+        now_ms: i64,
+    ) -> u64 {
+        let seq = self.next_seq(now_ms);
+        let c = self.open(key, now_ms);
+        c.updated_ms = now_ms;
+        c.messages.push(Stored {
+            seq,
+            message_id,
+            sender,
+            created_ms: now_ms,
+            encoded,
+        });
+        seq
+    }
 }
