@@ -552,7 +552,14 @@ impl Shared {
                         username: &username,
                         name: &name,
                     };
-                    crate::chat::handle(&mut lock(&self.chat), chat, &caller, query, body, now)
+                    let (reply, outbox) = {
+                        let mut state = lock(&self.chat);
+                        let reply =
+                            crate::chat::handle(&mut state, chat, &caller, query, body, now);
+                        (reply, std::mem::take(&mut state.outbox))
+                    };
+                    self.activity.observe_chat(outbox, now);
+                    reply
                 }
                 _ => self.operation(route, query, body, &fault),
             },

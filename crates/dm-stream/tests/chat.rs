@@ -418,3 +418,70 @@ async fn a_forged_or_tampered_event_is_rejected_not_shown() {
     };
     assert!(r.reason.contains("malformed"), "{}", r.reason);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_received_arrives_through_the_activity_stream_decrypted() {
+    let fake = sandbox().await;
+    // Bob (the sandbox's main user, whom the app may subscribe) receives from Alice.
+    let bob = ChatClient::register(client(&fake, fake.token()), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let alice = ChatClient::register(client(&fake, "bob-token"), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let app = Client::builder()
+        .base_url(fake.base_url())
+        .bearer_token(fake.token())
+        .app_bearer_token(fake.app_token())
+        .build()
+        .unwrap();
+    let bob_id: dm_model::UserId = bob.user_id().parse().unwrap();
+    app.ensure_subscription(
+        dm_model::activity::ActivityEventType::ChatReceived,
+        bob_id,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    let mut stream = app.activity_stream(dm_stream::ActivityStreamOptions::default());
+    // The stream connects lazily: poll until the sandbox sees it.
+    for _ in 0..200 {
+        if fake.activity_stream_connections() > 0 {
+            break;
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(25), stream.try_next()).await;
+    }
+    assert!(fake.activity_stream_connections() > 0);
+
+    let conv = ChatConversationId::parse(bob.user_id(), Some(alice.user_id())).unwrap();
+    let sent = alice.send_text(&conv, "live and encrypted").await.unwrap();
+    let event = tokio::time::timeout(std::time::Duration::from_secs(10), stream.try_next())
+        .await
+        .expect("delivered")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        event.event_type,
+        dm_model::activity::ActivityEventType::ChatReceived
+    );
+    // Bob has never read the conversation: the key change in the payload is enough.
+    let Some(ChatEvent::Message(m)) = bob.open_activity(&event).await else {
+        panic!("{event:?}")
+    };
+    assert_eq!(m.text(), Some("live and encrypted"));
+    assert_eq!(m.message_id, sent.message_id);
+    assert_eq!(m.sender_id, alice.user_id());
+
+    // The same delivery with its event tampered: rejected, not shown.
+    let mut forged = event.clone();
+    let payload = forged.payload.as_mut().unwrap();
+    let mut ev = parse_event(payload["encoded_event"].as_str().unwrap()).unwrap();
+    if let Some(EventDetail::MessageCreate(c)) = &mut ev.detail {
+        c.contents.as_mut().unwrap()[33] ^= 2;
+    }
+    payload["encoded_event"] = b64::encode(&ev.encode()).into();
+    let Some(ChatEvent::Rejected(_)) = bob.open_activity(&forged).await else {
+        panic!("shown")
+    };
+}

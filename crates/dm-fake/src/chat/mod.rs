@@ -126,9 +126,19 @@ struct Upload {
     finalized: Option<Bytes>,
 }
 
+/// A stored message to announce on the X Activity API.
+#[derive(Debug)]
+pub(crate) struct ChatActivity {
+    pub sender: u64,
+    pub recipients: Vec<u64>,
+    pub payload: Value,
+}
+
 /// Everything the sandbox keeps for X Chat.
 #[derive(Debug, Default)]
 pub(crate) struct ChatState {
+    /// Messages stored since the dispatcher last took them (for `chat.received`).
+    pub outbox: Vec<ChatActivity>,
     keys: HashMap<u64, Vec<KeyRecord>>,
     conversations: BTreeMap<String, Conversation>,
     uploads: HashMap<String, Upload>,
@@ -697,6 +707,26 @@ pub(crate) fn handle(
                 sender: caller.id,
                 created_ms: now_ms,
                 encoded: encoded.clone(),
+            });
+            let mut payload = json!({
+                "conversation_id": path_form(&key),
+                "sender_id": caller.id.to_string(),
+                "encoded_event": encoded,
+                "conversation_key_version": c.key_versions.last().cloned().unwrap_or_default(),
+            });
+            if let Some(k) = c.key_changes.last() {
+                payload["conversation_key_change_event"] = k.encoded.clone().into();
+            }
+            let recipients = c
+                .participants
+                .iter()
+                .copied()
+                .filter(|p| *p != caller.id)
+                .collect();
+            state.outbox.push(ChatActivity {
+                sender: caller.id,
+                recipients,
+                payload,
             });
             Ok(Reply::json(
                 201,

@@ -583,6 +583,42 @@ impl ChatClient {
         self.open_parsed(&conversation, parsed).await
     }
 
+    /// Opens a `chat.received` or `chat.sent` event of the X Activity API (see
+    /// [`Client::activity_stream`]): its `conversation_key_change_event` is applied first,
+    /// then its `encoded_event` is verified and decrypted as [`ChatEvent`]. `None` for other
+    /// event types; a chat event without an `encoded_event` is [`ChatEvent::Rejected`].
+    ///
+    /// The stream delivers each `event_uuid` once; a message delivered again under another
+    /// uuid keeps its signed `message_id`, which callers de-duplicate on.
+    pub async fn open_activity(
+        &self,
+        event: &dm_model::activity::ActivityEvent,
+    ) -> Option<ChatEvent> {
+        use dm_model::activity::ActivityEventType as T;
+        if !matches!(event.event_type, T::ChatReceived | T::ChatSent) {
+            return None;
+        }
+        let payload = event.payload.as_ref();
+        let field = |name: &str| {
+            payload
+                .and_then(|p| p.get(name))
+                .and_then(serde_json::Value::as_str)
+        };
+        let Some(encoded) = field("encoded_event") else {
+            return Some(ChatEvent::Rejected(Rejected {
+                id: None,
+                conversation_id: field("conversation_id").map(str::to_owned),
+                sender_id: field("sender_id").map(str::to_owned),
+                created_at_msec: None,
+                reason: "the chat event carries no encoded_event".into(),
+            }));
+        };
+        Some(
+            self.open_event(encoded, field("conversation_key_change_event"))
+                .await,
+        )
+    }
+
     fn rejected(e: &dm_chat::thrift::MessageEvent, reason: String) -> Rejected {
         Rejected {
             id: e.sequence_id.clone(),
