@@ -68,6 +68,21 @@ async fn two_users_exchange_messages_both_ways_verified() {
         .unwrap();
     assert_eq!(page.meta.conversation_key_events.len(), 1);
 
+    // Typing and read marks go to the conversation; an unknown one is 404.
+    let path: dm_model::ChatConversationId = conv.path().parse().unwrap();
+    bob.client().chat_typing(path.clone()).await.unwrap();
+    bob.client()
+        .mark_chat_read(path, first.sequence_id.clone().unwrap())
+        .await
+        .unwrap();
+    let nobody: dm_model::ChatConversationId =
+        format!("{}-12345", alice.user_id()).parse().unwrap();
+    let err = alice.client().chat_typing(nobody).await.unwrap_err();
+    assert_eq!(
+        err.transport().and_then(|t| t.status()).map(|s| s.as_u16()),
+        Some(404)
+    );
+
     // Carol, a third user, cannot read Alice and Bob's conversation.
     let carol = ChatClient::register(client(&fake, "carol-token"), PrivateKeys::generate())
         .await

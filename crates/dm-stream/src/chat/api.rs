@@ -10,8 +10,8 @@ use dm_model::{
 };
 use dm_query::{
     AddConversationKeys, AppendChatUpload, DownloadChatMedia, FinalizeChatUpload,
-    GetChatConversations, GetChatEvents, GetMe, GetPublicKey, InitializeChatUpload,
-    RegisterPublicKey, SendChatMessage,
+    GetChatConversations, GetChatEvents, GetMe, GetPublicKey, InitializeChatUpload, MarkChatRead,
+    RegisterPublicKey, SendChatMessage, SendChatTyping,
 };
 use serde::de::DeserializeOwned;
 
@@ -163,6 +163,33 @@ impl Client {
             decode::<DataResponse<SentChatMessage>>(response.body())?,
             "sent message",
         )
+    }
+
+    /// Shows the other participants that the user is typing
+    /// (`POST /2/chat/conversations/{id}/typing`).
+    ///
+    /// # Errors
+    /// The API's refusal (an unknown conversation is 404).
+    pub async fn chat_typing(&self, id: ChatConversationId) -> Result<(), Error> {
+        self.execute(&SendChatTyping { id }).await?;
+        Ok(())
+    }
+
+    /// Marks a conversation read up to an event (`POST /2/chat/conversations/{id}/read`).
+    ///
+    /// # Errors
+    /// The API's refusal (an unknown conversation is 404).
+    pub async fn mark_chat_read(
+        &self,
+        id: ChatConversationId,
+        seen_until_sequence_id: impl Into<String>,
+    ) -> Result<(), Error> {
+        self.execute(&MarkChatRead {
+            id,
+            seen_until_sequence_id: seen_until_sequence_id.into(),
+        })
+        .await?;
+        Ok(())
     }
 
     /// Uploads encrypted media bytes (initialize, append in segments, finalize); returns the
