@@ -66,8 +66,9 @@ pub use keys::{
     verify_key_binding,
 };
 pub use outgoing::{
-    ActionSignature, KeyChange, MessageOptions, OutgoingMessage, encrypt_message, new_message_id,
-    prepare_key_change,
+    ActionSignature, GroupAction, GroupState, KeyChange, MessageOptions, OutgoingMessage,
+    encrypt_message, new_message_id, prepare_group_create, prepare_group_members_add,
+    prepare_key_change, sign_group_change,
 };
 pub use receive::{
     COMPATIBILITY_GATE_SEQUENCE_ID, ConversationKeys, KeyChangeOutcome, KeyDirectory,

@@ -5,8 +5,9 @@ use uuid::Uuid;
 use crate::keys::{PrivateKeys, VerifiedKeys};
 use crate::sign::{SIGNATURE_VERSION, key_change_payload, message_payload};
 use crate::thrift::{
-    ConversationKeyChangeEvent, ConversationParticipantKey, EventDetail, MessageCreateEvent,
-    MessageEntryHolder, MessageEvent, MessageEventSignature, ThriftStruct,
+    ConversationKeyChangeEvent, ConversationParticipantKey, EventDetail, GroupChange,
+    GroupChangeEvent, GroupCreate, GroupMemberAdd, MessageCreateEvent, MessageEntryHolder,
+    MessageEvent, MessageEventSignature, ThriftStruct,
 };
 use crate::{ChatConversationId, ChatError, ConversationKey, b64, secretbox};
 
@@ -231,5 +232,170 @@ pub(crate) fn prepare_key_change_with(
         key,
         participant_keys,
         action_signature,
+    })
+}
+
+/// Signs a group change (creation, member addition) as the action signature the group
+/// endpoints take: `encoded_message_event_detail` is `MessageEventDetail{4: GroupChangeEvent}`,
+/// the signature covers [`group_change_payload`](crate::sign::group_change_payload).
+///
+/// # Errors
+/// [`ChatError::Invalid`] when a component contains a comma or the change has no documented
+/// layout; [`ChatError::Missing`] without a conversation key version.
+pub fn sign_group_change(
+    keys: &PrivateKeys,
+    sender: &VerifiedKeys,
+    conversation: &ChatConversationId,
+    message_id: &str,
+    change: &GroupChange,
+) -> Result<ActionSignature, ChatError> {
+    let payload =
+        crate::sign::group_change_payload(message_id, sender.user_id(), conversation, change)?;
+    let detail = EventDetail::GroupChange(GroupChangeEvent {
+        change: Some(change.clone()),
+        flag_2: Some(false),
+    });
+    Ok(ActionSignature {
+        message_id: message_id.to_string(),
+        encoded_message_event_detail: b64::encode(&detail.encode()),
+        signature: keys.sign(payload.as_bytes()).to_base64_no_pad(),
+        public_key_version: sender.version().to_string(),
+        signature_version: SIGNATURE_VERSION.into(),
+    })
+}
+
+/// A group action ready to post: the conversation key wrapped to every member and its signed
+/// key change, and the signed group change (the two `action_signatures`, in that order).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct GroupAction {
+    /// The new conversation key and its key-change action.
+    pub key_change: KeyChange,
+    /// The group change that was signed.
+    pub change: GroupChange,
+    /// Its action signature.
+    pub group_signature: ActionSignature,
+}
+
+/// Prepares `POST /2/chat/conversations/group`: a conversation key wrapped to every member's
+/// verified keys (`members`, the creator included), the signed key change and the signed
+/// `GroupCreate` (members in the order given, `admins`, and the title and avatar exactly as
+/// they will be posted).
+///
+/// # Errors
+/// [`ChatError::Invalid`] when the conversation is not a group, the creator is not among the
+/// members, or an id contains a comma.
+pub fn prepare_group_create(
+    keys: &PrivateKeys,
+    sender: &VerifiedKeys,
+    conversation: &ChatConversationId,
+    members: &[VerifiedKeys],
+    admins: &[String],
+    title: Option<&str>,
+    avatar_url: Option<&str>,
+) -> Result<GroupAction, ChatError> {
+    if !matches!(conversation, ChatConversationId::Group(_)) {
+        return Err(ChatError::invalid_conversation(
+            "a group is created under a group id (`g…`)",
+        ));
+    }
+    if !members.iter().any(|m| m.user_id() == sender.user_id()) {
+        return Err(ChatError::invalid_conversation(
+            "the creator must be one of the group's members",
+        ));
+    }
+    let key_change = prepare_key_change(keys, sender, conversation, members)?;
+    let change = GroupChange::Create(GroupCreate {
+        member_ids: members.iter().map(|m| m.user_id().to_string()).collect(),
+        admin_ids: admins.to_vec(),
+        title: title.map(str::to_owned),
+        avatar_url: avatar_url.map(str::to_owned),
+        conversation_key_version: Some(key_change.key.version().to_string()),
+        ttl_msec: None,
+    });
+    let group_signature =
+        sign_group_change(keys, sender, conversation, &new_message_id(), &change)?;
+    Ok(GroupAction {
+        key_change,
+        change,
+        group_signature,
+    })
+}
+
+/// The group as it is before members are added (what a member addition signs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GroupState {
+    /// The current members.
+    pub member_ids: Vec<String>,
+    /// The current admins.
+    pub admin_ids: Vec<String>,
+    /// The current title, as stored.
+    pub title: Option<String>,
+    /// The current avatar URL, as stored.
+    pub avatar_url: Option<String>,
+}
+
+impl GroupState {
+    /// A group's members and admins.
+    pub fn new(member_ids: Vec<String>, admin_ids: Vec<String>) -> Self {
+        GroupState {
+            member_ids,
+            admin_ids,
+            ..GroupState::default()
+        }
+    }
+}
+
+/// Prepares `POST /2/chat/conversations/{id}/members`: adding members always rotates the
+/// key, so a new conversation key is wrapped to everyone (`everyone`: the current members'
+/// and the new members' verified keys) and signed, with the signed `GroupMemberAddChange`.
+///
+/// # Errors
+/// [`ChatError::Invalid`] when the conversation is not a group, a new member is already in
+/// it or has no keys in `everyone`, or an id contains a comma.
+pub fn prepare_group_members_add(
+    keys: &PrivateKeys,
+    sender: &VerifiedKeys,
+    conversation: &ChatConversationId,
+    group: &GroupState,
+    new_members: &[String],
+    everyone: &[VerifiedKeys],
+) -> Result<GroupAction, ChatError> {
+    if !matches!(conversation, ChatConversationId::Group(_)) {
+        return Err(ChatError::invalid_conversation(
+            "members are added to groups (`g…`) only",
+        ));
+    }
+    for n in new_members {
+        if group.member_ids.contains(n) {
+            return Err(ChatError::invalid_conversation(format!(
+                "user {n} is already a member"
+            )));
+        }
+    }
+    for u in group.member_ids.iter().chain(new_members) {
+        if !everyone.iter().any(|k| k.user_id() == u) {
+            return Err(ChatError::invalid_conversation(format!(
+                "no verified keys of user {u} to wrap the new key to"
+            )));
+        }
+    }
+    let key_change = prepare_key_change(keys, sender, conversation, everyone)?;
+    let change = GroupChange::MemberAdd(GroupMemberAdd {
+        new_member_ids: new_members.to_vec(),
+        current_member_ids: group.member_ids.clone(),
+        admin_ids: group.admin_ids.clone(),
+        title: group.title.clone(),
+        avatar_url: group.avatar_url.clone(),
+        conversation_key_version: Some(key_change.key.version().to_string()),
+        ..GroupMemberAdd::default()
+    });
+    let group_signature =
+        sign_group_change(keys, sender, conversation, &new_message_id(), &change)?;
+    Ok(GroupAction {
+        key_change,
+        change,
+        group_signature,
     })
 }

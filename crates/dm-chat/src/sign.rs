@@ -129,3 +129,77 @@ pub fn key_change_payload(
         encoded.as_str()
     )))
 }
+
+fn or_null(v: Option<&str>) -> &str {
+    v.unwrap_or("null")
+}
+
+/// The payload a group change is signed over (layout 7), as the bindings write it:
+/// - `GroupChangeEvent.GroupCreate,{message_id},{sender},{ckey_version},{member_ids…},{is_legacy_upgrade|null},{title|null},{avatar|null}`
+/// - `GroupChangeEvent.GroupMemberAddChange,{message_id},{sender},{conversation_id},{new…},{current…},{admins…},{title},{avatar},{ttl},{ckey_version},{screen_capture_blocking}`
+///
+/// Absent values are the literal `null`; `is_legacy_upgrade` is always `null` here.
+///
+/// # Errors
+/// [`ChatError::Invalid`] when a component contains a comma, or for a change of another kind
+/// (only creation and member additions have a documented layout).
+pub fn group_change_payload(
+    message_id: &str,
+    sender_id: &str,
+    conversation: &ChatConversationId,
+    change: &crate::thrift::GroupChange,
+) -> Result<String, ChatError> {
+    use crate::thrift::GroupChange;
+    component("message id", message_id)?;
+    component("sender id", sender_id)?;
+    let ids = |what: &'static str, v: &[String]| -> Result<String, ChatError> {
+        for id in v {
+            component(what, id)?;
+        }
+        Ok(v.join(","))
+    };
+    let text = |what: &'static str, v: Option<&str>| -> Result<(), ChatError> {
+        v.map_or(Ok(()), |v| component(what, v))
+    };
+    match change {
+        GroupChange::Create(c) => {
+            text("title", c.title.as_deref())?;
+            text("avatar URL", c.avatar_url.as_deref())?;
+            let version = c
+                .conversation_key_version
+                .as_deref()
+                .ok_or(ChatError::Missing("conversation key version"))?;
+            Ok(format!(
+                "GroupChangeEvent.GroupCreate,{message_id},{sender_id},{version},{},null,{},{}",
+                ids("member id", &c.member_ids)?,
+                or_null(c.title.as_deref()),
+                or_null(c.avatar_url.as_deref()),
+            ))
+        }
+        GroupChange::MemberAdd(m) => {
+            text("title", m.title.as_deref())?;
+            text("avatar URL", m.avatar_url.as_deref())?;
+            let version = m
+                .conversation_key_version
+                .as_deref()
+                .ok_or(ChatError::Missing("conversation key version"))?;
+            Ok(format!(
+                "GroupChangeEvent.GroupMemberAddChange,{message_id},{sender_id},{},{},{},{},{},{},{},{version},{}",
+                conversation.signed(),
+                ids("member id", &m.new_member_ids)?,
+                ids("member id", &m.current_member_ids)?,
+                ids("admin id", &m.admin_ids)?,
+                or_null(m.title.as_deref()),
+                or_null(m.avatar_url.as_deref()),
+                m.ttl_msec
+                    .map_or_else(|| "null".to_string(), |t| t.to_string()),
+                m.screen_capture_blocking
+                    .map_or_else(|| "null".to_string(), |b| b.to_string()),
+            ))
+        }
+        GroupChange::Other(id) => Err(ChatError::invalid(
+            "group change",
+            format!("member {id} of GroupChange has no documented signed layout"),
+        )),
+    }
+}

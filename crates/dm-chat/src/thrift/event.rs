@@ -87,7 +87,9 @@ pub enum EventDetail {
     MessageCreate(MessageCreateEvent),
     /// 3: a new conversation key.
     ConversationKeyChange(ConversationKeyChangeEvent),
-    /// Any other member (4 group change, 5 failure, 6 typing, 7 delete, 12 read, ...), by id.
+    /// 4: a group change (creation, members added).
+    GroupChange(super::GroupChangeEvent),
+    /// Any other member ( 5 failure, 6 typing, 7 delete, 12 read, ...), by id.
     Other(i16),
 }
 
@@ -99,6 +101,7 @@ impl ThriftStruct for EventDetail {
             Ok(match (id, t) {
                 (1, TType::Struct) => Some(EventDetail::MessageCreate(read_nested(r)?)),
                 (3, TType::Struct) => Some(EventDetail::ConversationKeyChange(read_nested(r)?)),
+                (4, TType::Struct) => Some(EventDetail::GroupChange(read_nested(r)?)),
                 _ => None,
             })
         })
@@ -108,6 +111,7 @@ impl ThriftStruct for EventDetail {
         match self {
             EventDetail::MessageCreate(m) => write_nested(w, 1, m),
             EventDetail::ConversationKeyChange(k) => write_nested(w, 3, k),
+            EventDetail::GroupChange(g) => write_nested(w, 4, g),
             // An unknown member cannot be re-encoded: written as an empty struct of its id.
             EventDetail::Other(id) => {
                 w.field(TType::Struct, *id).stop();

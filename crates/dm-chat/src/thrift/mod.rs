@@ -11,6 +11,7 @@
 //! servers can build any event, including wrong ones.
 
 mod event;
+mod group;
 mod product;
 pub(crate) mod wire;
 
@@ -20,6 +21,7 @@ pub use event::{
     ConversationKeyChangeEvent, ConversationParticipantKey, EventDetail, MessageCreateEvent,
     MessageEvent, MessageEventSignature, MessageSigningKeyInfo,
 };
+pub use group::{GroupChange, GroupChangeEvent, GroupCreate, GroupMemberAdd};
 pub use product::{
     Attachment, EntityKind, EntryContents, MediaAttachment, MediaDimensions, MessageContents,
     MessageEdit, MessageEntryHolder, PostAttachment, Reaction, RichTextEntity, UrlAttachment,
