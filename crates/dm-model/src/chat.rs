@@ -485,3 +485,128 @@ pub struct ChatUploadSession {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+/// `data` of `POST /2/chat/conversations/group/initialize`: a new group id (`g…`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct InitializedChatGroup {
+    /// The group's id, to create it under.
+    pub conversation_id: String,
+    /// Members this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The body of `POST /2/chat/conversations/group`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreateChatGroupRequest {
+    /// The id from initialize.
+    pub conversation_id: String,
+    /// The first conversation key's version.
+    pub conversation_key_version: String,
+    /// The key wrapped to every member.
+    pub conversation_participant_keys: Vec<ConversationParticipantKeyBody>,
+    /// Every member (the creator included).
+    pub group_members: Vec<String>,
+    /// The admins (the API defaults to the creator).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_admins: Vec<String>,
+    /// The name, byte-identical to the signed title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+    /// The avatar URL, byte-identical to the signed one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_avatar_url: Option<String>,
+    /// A description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_description: Option<String>,
+    /// Message time to live (milliseconds, a decimal string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_msec: Option<String>,
+    /// The key change's and the `GroupCreate`'s action signatures, in that order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub action_signatures: Vec<ActionSignatureBody>,
+}
+
+impl CreateChatGroupRequest {
+    /// A group creation body (no name, avatar, description or time to live).
+    pub fn new(
+        conversation_id: String,
+        conversation_key_version: String,
+        conversation_participant_keys: Vec<ConversationParticipantKeyBody>,
+        group_members: Vec<String>,
+        group_admins: Vec<String>,
+        action_signatures: Vec<ActionSignatureBody>,
+    ) -> Self {
+        CreateChatGroupRequest {
+            conversation_id,
+            conversation_key_version,
+            conversation_participant_keys,
+            group_members,
+            group_admins,
+            group_name: None,
+            group_avatar_url: None,
+            group_description: None,
+            ttl_msec: None,
+            action_signatures,
+        }
+    }
+}
+
+/// `data` of `POST /2/chat/conversations/group`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreatedChatGroup {
+    /// The group's canonical id.
+    pub conversation_id: String,
+    /// The sequence id of its first key change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_key_change_sequence_id: Option<String>,
+    /// Members this version does not know.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The body of `POST /2/chat/conversations/{id}/members`: the new members, and the rotated key
+/// wrapped to everyone with its two action signatures (key change, `GroupMemberAddChange`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AddChatGroupMembersRequest {
+    /// The users to add.
+    pub user_ids: Vec<String>,
+    /// The rotated key's version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_key_version: Option<String>,
+    /// The rotated key wrapped to every member, old and new.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conversation_participant_keys: Vec<ConversationParticipantKeyBody>,
+    /// The key change's and the member addition's action signatures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub action_signatures: Vec<ActionSignatureBody>,
+    /// The title re-encrypted under the new key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted_title: Option<String>,
+    /// The avatar URL re-encrypted under the new key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted_avatar_url: Option<String>,
+}
+
+impl AddChatGroupMembersRequest {
+    /// A member addition body.
+    pub fn new(
+        user_ids: Vec<String>,
+        conversation_key_version: String,
+        conversation_participant_keys: Vec<ConversationParticipantKeyBody>,
+        action_signatures: Vec<ActionSignatureBody>,
+    ) -> Self {
+        AddChatGroupMembersRequest {
+            user_ids,
+            conversation_key_version: Some(conversation_key_version),
+            conversation_participant_keys,
+            action_signatures,
+            encrypted_title: None,
+            encrypted_avatar_url: None,
+        }
+    }
+}

@@ -74,10 +74,11 @@ mod user;
 mod wire;
 
 pub use chat::{
-    ActionSignatureBody, AddConversationKeysRequest, AddedConversationKeys, ChatConversation,
-    ChatConversationId, ChatConversationsMeta, ChatConversationsPage, ChatEventsMeta,
-    ChatEventsPage, ChatMediaHashKey, ChatMediaSessionId, ChatMessageEvent, ChatUploadSession,
-    ConversationParticipantKeyBody, DataResponse, EventSignatureBody, PublicKeyRecord,
+    ActionSignatureBody, AddChatGroupMembersRequest, AddConversationKeysRequest,
+    AddedConversationKeys, ChatConversation, ChatConversationId, ChatConversationsMeta,
+    ChatConversationsPage, ChatEventsMeta, ChatEventsPage, ChatMediaHashKey, ChatMediaSessionId,
+    ChatMessageEvent, ChatUploadSession, ConversationParticipantKeyBody, CreateChatGroupRequest,
+    CreatedChatGroup, DataResponse, EventSignatureBody, InitializedChatGroup, PublicKeyRecord,
     PublicKeyRegistration, PublicKeysResponse, RegisterPublicKeyRequest, RegisteredPublicKey,
     SendChatMessageRequest, SentChatMessage, UserMeResponse,
 };

@@ -135,7 +135,7 @@ fn realtime_requests() -> Vec<Box<dyn ApiRequest>> {
     common::realtime_requests()
 }
 
-/// The X Chat request values (issue 19; deletes and groups: `common::NOT_BUILT_YET`).
+/// The X Chat request values (issue 19; deletes: `common::NOT_BUILT_YET`).
 fn chat_requests() -> Vec<Box<dyn ApiRequest>> {
     use dm_model::{
         AddConversationKeysRequest, ConversationParticipantKeyBody, PublicKeyRegistration,
@@ -197,6 +197,34 @@ fn chat_requests() -> Vec<Box<dyn ApiRequest>> {
         Box::new(dm_query::MarkChatRead {
             id: conv.clone(),
             seen_until_sequence_id: "2080000000000000001".into(),
+        }),
+        Box::new(dm_query::InitializeChatGroup),
+        Box::new(dm_query::CreateChatGroup {
+            body: dm_model::CreateChatGroupRequest::new(
+                "g1234567890".into(),
+                "1796130000000".into(),
+                vec![ConversationParticipantKeyBody::new(
+                    "783214".into(),
+                    "BAAA".into(),
+                    "1".into(),
+                )],
+                vec!["783214".into(), "2244994945".into(), "12".into()],
+                vec!["783214".into()],
+                Vec::new(),
+            ),
+        }),
+        Box::new(dm_query::AddChatGroupMembers {
+            id: "g1234567890".parse().unwrap(),
+            body: dm_model::AddChatGroupMembersRequest::new(
+                vec!["99".into()],
+                "1796130000001".into(),
+                vec![ConversationParticipantKeyBody::new(
+                    "99".into(),
+                    "BAAA".into(),
+                    "1".into(),
+                )],
+                Vec::new(),
+            ),
         }),
         Box::new(dm_query::InitializeChatUpload {
             conversation_id: conv.clone(),

@@ -621,7 +621,7 @@ fn realtime_requests() -> Vec<Box<dyn ApiRequest>> {
     common::realtime_requests()
 }
 
-/// The X Chat request values (issue 19; deletes and groups: `common::NOT_BUILT_YET`).
+/// The X Chat request values (issue 19; deletes: `common::NOT_BUILT_YET`).
 fn chat_requests() -> Vec<Box<dyn ApiRequest>> {
     use dm_model::{
         AddConversationKeysRequest, ConversationParticipantKeyBody, PublicKeyRegistration,
@@ -683,6 +683,34 @@ fn chat_requests() -> Vec<Box<dyn ApiRequest>> {
         Box::new(dm_query::MarkChatRead {
             id: conv.clone(),
             seen_until_sequence_id: "2080000000000000001".into(),
+        }),
+        Box::new(dm_query::InitializeChatGroup),
+        Box::new(dm_query::CreateChatGroup {
+            body: dm_model::CreateChatGroupRequest::new(
+                "g1234567890".into(),
+                "1796130000000".into(),
+                vec![ConversationParticipantKeyBody::new(
+                    "783214".into(),
+                    "BAAA".into(),
+                    "1".into(),
+                )],
+                vec!["783214".into(), "2244994945".into(), "12".into()],
+                vec!["783214".into()],
+                Vec::new(),
+            ),
+        }),
+        Box::new(dm_query::AddChatGroupMembers {
+            id: "g1234567890".parse().unwrap(),
+            body: dm_model::AddChatGroupMembersRequest::new(
+                vec!["99".into()],
+                "1796130000001".into(),
+                vec![ConversationParticipantKeyBody::new(
+                    "99".into(),
+                    "BAAA".into(),
+                    "1".into(),
+                )],
+                Vec::new(),
+            ),
         }),
         Box::new(dm_query::InitializeChatUpload {
             conversation_id: conv.clone(),
@@ -770,4 +798,45 @@ fn dm_requests() -> Vec<Box<dyn ApiRequest>> {
         }),
         Box::new(UnblockDms { user_id: user }),
     ]
+}
+
+#[test]
+fn group_requests_refuse_bad_ids_before_sending() {
+    let body = |conv: &str, members: Vec<String>| dm_query::CreateChatGroup {
+        body: dm_model::CreateChatGroupRequest::new(
+            conv.into(),
+            "1".into(),
+            Vec::new(),
+            members,
+            Vec::new(),
+            Vec::new(),
+        ),
+    };
+    let ok = body("g12", vec!["1".into(), "2".into()]);
+    assert!(ok.to_request(&base()).is_ok());
+    for bad in [
+        body("12-13", vec!["1".into()]),
+        body("gx", vec!["1".into()]),
+        body("g12", Vec::new()),
+        body("g12", vec!["1".into(), "alice".into()]),
+    ] {
+        let err = bad.to_request(&base()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                dm_query::QueryError::InvalidBody { .. } | dm_query::QueryError::EmptyList { .. }
+            ),
+            "{err}"
+        );
+    }
+    let add = dm_query::AddChatGroupMembers {
+        id: "g12".parse().unwrap(),
+        body: dm_model::AddChatGroupMembersRequest::new(
+            vec!["1,2".into()],
+            "1".into(),
+            Vec::new(),
+            Vec::new(),
+        ),
+    };
+    assert!(add.to_request(&base()).is_err());
 }

@@ -5,9 +5,10 @@
 use base64::Engine;
 use bytes::Bytes;
 use dm_model::{
-    AddConversationKeysRequest, ChatConversationField, ChatConversationId, ChatMediaHashKey,
-    ChatMediaSessionId, ChatMessageEventField, PublicKeyField, RegisterPublicKeyRequest,
-    SendChatMessageRequest, UserId,
+    AddChatGroupMembersRequest, AddConversationKeysRequest, ChatConversationField,
+    ChatConversationId, ChatMediaHashKey, ChatMediaSessionId, ChatMessageEventField,
+    CreateChatGroupRequest, PublicKeyField, RegisterPublicKeyRequest, SendChatMessageRequest,
+    UserId,
 };
 
 use super::{ApiRequest, build, json_body};
@@ -421,5 +422,89 @@ impl ApiRequest for DownloadChatMedia {
             "",
             None,
         )
+    }
+}
+
+/// Reserves a new group id (`POST /2/chat/conversations/group/initialize`, no body).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InitializeChatGroup;
+
+impl ApiRequest for InitializeChatGroup {
+    fn operation(&self) -> Operation {
+        Operation::InitializeChatGroup
+    }
+
+    fn to_request(&self, base: &BaseUrl) -> Result<http::Request<Bytes>, QueryError> {
+        build(self.operation(), base, &[], "", None)
+    }
+}
+
+fn check_user_ids(param: &'static str, ids: &[String]) -> Result<(), QueryError> {
+    if ids.is_empty() {
+        return Err(QueryError::EmptyList {
+            param,
+            allowed: Vec::new(),
+        });
+    }
+    for id in ids {
+        id.parse::<UserId>().map_err(|e| QueryError::InvalidBody {
+            field: param,
+            reason: format!("lists {id:?}: {e}"),
+        })?;
+    }
+    Ok(())
+}
+
+/// Creates a group (`POST /2/chat/conversations/group`) under an initialized id. Not
+/// idempotent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateChatGroup {
+    /// The members, the wrapped keys and the two signed actions.
+    pub body: CreateChatGroupRequest,
+}
+
+impl ApiRequest for CreateChatGroup {
+    fn operation(&self) -> Operation {
+        Operation::CreateChatGroup
+    }
+
+    fn to_request(&self, base: &BaseUrl) -> Result<http::Request<Bytes>, QueryError> {
+        self.body
+            .conversation_id
+            .parse::<ChatConversationId>()
+            .ok()
+            .filter(|c| c.as_str().starts_with('g'))
+            .ok_or_else(|| QueryError::InvalidBody {
+                field: "conversation_id",
+                reason: format!(
+                    "{:?} is not a group id (`g` and 1 to 19 digits, from initialize)",
+                    self.body.conversation_id
+                ),
+            })?;
+        check_user_ids("group_members", &self.body.group_members)?;
+        let body = json_body(&self.body)?;
+        build(self.operation(), base, &[], "", Some(body))
+    }
+}
+
+/// Adds members to a group (`POST /2/chat/conversations/{id}/members`), rotating its key.
+/// Not idempotent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddChatGroupMembers {
+    /// The group.
+    pub id: ChatConversationId,
+    /// The new members, the rotated key and the two signed actions.
+    pub body: AddChatGroupMembersRequest,
+}
+
+impl ApiRequest for AddChatGroupMembers {
+    fn operation(&self) -> Operation {
+        Operation::AddChatGroupMembers
+    }
+
+    fn to_request(&self, base: &BaseUrl) -> Result<http::Request<Bytes>, QueryError> {
+        check_user_ids("user_ids", &self.body.user_ids)?;
+        let body = json_body(&self.body)?;
+        build(self.operation(), base, &[self.id.as_str()], "", Some(body))
     }
 }

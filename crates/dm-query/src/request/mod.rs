@@ -16,9 +16,10 @@ pub use activity::{
     stream_time,
 };
 pub use chat::{
-    AddConversationKeys, AppendChatUpload, DownloadChatMedia, FinalizeChatUpload,
-    GetChatConversation, GetChatConversations, GetChatEvents, GetMe, GetPublicKey, GetPublicKeys,
-    InitializeChatUpload, MarkChatRead, RegisterPublicKey, SendChatMessage, SendChatTyping,
+    AddChatGroupMembers, AddConversationKeys, AppendChatUpload, CreateChatGroup, DownloadChatMedia,
+    FinalizeChatUpload, GetChatConversation, GetChatConversations, GetChatEvents, GetMe,
+    GetPublicKey, GetPublicKeys, InitializeChatGroup, InitializeChatUpload, MarkChatRead,
+    RegisterPublicKey, SendChatMessage, SendChatTyping,
 };
 pub use lookup::{GetEvent, ListEvents, Scope};
 pub use manage::{
