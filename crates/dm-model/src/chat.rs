@@ -267,6 +267,9 @@ pub struct ChatConversation {
     /// Members (expansion `member_ids`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub member_ids: Vec<String>,
+    /// A group's admins (expansion `admin_ids`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub admin_ids: Vec<String>,
     /// Members this version does not know.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -388,7 +388,10 @@ async fn every_operation_arrives_as_built() {
                     query.starts_with("max_results=20&chat_conversation.fields="),
                     "{query}"
                 );
-                assert!(query.ends_with("&expansions=participant_ids"), "{query}");
+                assert!(
+                    query.ends_with("&expansions=admin_ids%2Cparticipant_ids"),
+                    "{query}"
+                );
             }
             Operation::GetChatConversation => {
                 assert!(query.starts_with("chat_conversation.fields="), "{query}");

@@ -39,7 +39,13 @@ pub(crate) enum ChatRoute {
     Send(String),
     Typing(String),
     Read(String),
-    /// Deletes, groups and members: routed, answered 501 (not in the sandbox yet).
+    /// `POST /2/chat/conversations/group/initialize`.
+    GroupInit,
+    /// `POST /2/chat/conversations/group`.
+    GroupCreate,
+    /// `POST /2/chat/conversations/{id}/members`.
+    Members(String),
+    /// Deletes: routed, answered 501 (not in the sandbox yet).
     NotInSandbox,
     MediaInit,
     MediaAppend(String),
@@ -58,16 +64,14 @@ impl ChatRoute {
             ("GET", ["2", "chat", "conversations"]) => ChatRoute::Conversations,
             ("GET", ["2", "chat", "conversations", id]) => ChatRoute::Conversation(s(id)),
             ("GET", ["2", "chat", "conversations", id, "events"]) => ChatRoute::Events(s(id)),
-            ("POST", ["2", "chat", "conversations", "group"]) => ChatRoute::NotInSandbox,
-            ("POST", ["2", "chat", "conversations", "group", "initialize"]) => {
-                ChatRoute::NotInSandbox
-            }
+            ("POST", ["2", "chat", "conversations", "group"]) => ChatRoute::GroupCreate,
+            ("POST", ["2", "chat", "conversations", "group", "initialize"]) => ChatRoute::GroupInit,
             ("POST", ["2", "chat", "conversations", id, "keys"]) => ChatRoute::Keys(s(id)),
             ("POST", ["2", "chat", "conversations", id, "messages"]) => ChatRoute::Send(s(id)),
             ("POST", ["2", "chat", "conversations", _, "messages", "delete"]) => {
                 ChatRoute::NotInSandbox
             }
-            ("POST", ["2", "chat", "conversations", _, "members"]) => ChatRoute::NotInSandbox,
+            ("POST", ["2", "chat", "conversations", id, "members"]) => ChatRoute::Members(s(id)),
             ("POST", ["2", "chat", "conversations", id, "typing"]) => ChatRoute::Typing(s(id)),
             ("POST", ["2", "chat", "conversations", id, "read"]) => ChatRoute::Read(s(id)),
             ("POST", ["2", "chat", "media", "upload", "initialize"]) => ChatRoute::MediaInit,
@@ -115,6 +119,13 @@ struct Conversation {
     /// The conversation key versions posted, oldest first.
     key_versions: Vec<String>,
     read_marks: HashMap<u64, String>,
+    /// A group's admins.
+    admins: Vec<u64>,
+    /// A group's name, as posted.
+    group_name: Option<String>,
+    /// Members added to a group later: the sequence id of the key change that added them
+    /// (their history starts there).
+    joined: HashMap<u64, u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -144,6 +155,9 @@ pub(crate) struct ChatState {
     uploads: HashMap<String, Upload>,
     last_seq: u64,
     next_session: u64,
+    /// Group ids initialized and not created yet, with who initialized them.
+    reserved_groups: HashMap<String, u64>,
+    next_group: u64,
 }
 
 /// Who is asking.
@@ -346,13 +360,25 @@ fn event_json(key: &str, e: &Stored, previous: Option<&Stored>) -> Value {
 }
 
 fn conversation_json(key: &str, c: &Conversation) -> Value {
-    json!({
+    let mut v = json!({
         "id": path_form(key),
         "type": if key.starts_with('g') { "Group" } else { "OneToOne" },
         "created_at": format_ms(c.created_ms),
         "updated_at": format_ms(c.updated_ms),
         "participant_ids": c.participants.iter().map(u64::to_string).collect::<Vec<_>>(),
-    })
+    });
+    if key.starts_with('g') {
+        v["admin_ids"] = c
+            .admins
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .into();
+        if let Some(name) = &c.group_name {
+            v["group_name"] = name.clone().into();
+        }
+    }
+    v
 }
 
 fn key_json(k: &KeyRecord) -> Value {
@@ -362,6 +388,184 @@ fn key_json(k: &KeyRecord) -> Value {
         "signing_public_key": k.signing_public_key,
         "identity_public_key_signature": k.identity_public_key_signature,
     })
+}
+
+/// The action signature `index` of a body: its message id, decoded detail and signature.
+fn action(
+    m: &serde_json::Map<String, Value>,
+    index: usize,
+) -> Result<(String, Vec<u8>, MessageEventSignature), Reply> {
+    let Some(action) = m
+        .get("action_signatures")
+        .and_then(Value::as_array)
+        .and_then(|a| a.get(index))
+        .and_then(Value::as_object)
+    else {
+        return Err(body_error(if index == 0 {
+            "`action_signatures` is required".to_string()
+        } else {
+            format!("`action_signatures` must hold {} signed actions", index + 1)
+        }));
+    };
+    let message_id = str_member(action, "message_id")?.to_string();
+    let detail = b64(
+        str_member(action, "encoded_message_event_detail")?,
+        "encoded_message_event_detail",
+    )?;
+    let signature = match action.get("message_event_signature") {
+        Some(Value::Object(s)) => MessageEventSignature {
+            signature: Some(str_member(s, "signature")?.to_string()),
+            public_key_version: Some(str_member(s, "public_key_version")?.to_string()),
+            signature_version: Some(str_member(s, "signature_version")?.to_string()),
+            ..MessageEventSignature::default()
+        },
+        _ => return Err(body_error("`message_event_signature` is required")),
+    };
+    Ok((message_id, detail, signature))
+}
+
+/// A body's list of user ids (non-empty, no repeats), in order.
+fn user_list(m: &serde_json::Map<String, Value>, name: &str) -> Result<Vec<u64>, Reply> {
+    let Some(list) = m
+        .get(name)
+        .and_then(Value::as_array)
+        .filter(|l| !l.is_empty())
+    else {
+        return Err(body_error(format!(
+            "`{name}` is required (a non-empty array of user ids)"
+        )));
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for v in list {
+        let id = user_id(name, v.as_str().unwrap_or_default())?;
+        if out.contains(&id) {
+            return Err(body_error(format!("`{name}` lists {id} twice")));
+        }
+        out.push(id);
+    }
+    Ok(out)
+}
+
+/// Signed ids as numbers (`None` when one is not a user id).
+fn ids_of(ids: &[String]) -> Option<Vec<u64>> {
+    ids.iter().map(|i| i.parse().ok()).collect()
+}
+
+/// Checks and stores the key change of a body (`conversation_key_version`,
+/// `conversation_participant_keys`, the first action signature); `members`: who must get
+/// the key (a one-to-one conversation's two participants when `None`). Returns its sequence id.
+fn post_key_change(
+    state: &mut ChatState,
+    key: &str,
+    m: &serde_json::Map<String, Value>,
+    caller: u64,
+    members: Option<&[u64]>,
+    now_ms: i64,
+) -> Result<u64, Reply> {
+    let version = str_member(m, "conversation_key_version")?;
+    if !digits(version, 40) {
+        return Err(body_error(
+            "`conversation_key_version` must be a decimal number",
+        ));
+    }
+    let mut participants = Vec::new();
+    match m
+        .get("conversation_participant_keys")
+        .and_then(Value::as_array)
+    {
+        Some(keys) if !keys.is_empty() => {
+            for k in keys {
+                let Some(k) = k.as_object() else {
+                    return Err(body_error(
+                        "`conversation_participant_keys[]` must be objects",
+                    ));
+                };
+                let user = user_id("user_id", str_member(k, "user_id")?)?;
+                str_member(k, "encrypted_conversation_key")?;
+                participants.push((
+                    user.to_string(),
+                    str_member(k, "public_key_version")?.to_string(),
+                ));
+            }
+        }
+        _ => {
+            return Err(body_error(
+                "`conversation_participant_keys` is required (a non-empty array)",
+            ));
+        }
+    }
+    // The documented practice: a key change without its signed action is refused.
+    let (message_id, detail, signature) = action(m, 0)?;
+    // Every member gets the key, once, and nobody else.
+    let want: Vec<u64> = match members {
+        Some(members) => members.to_vec(),
+        None => key
+            .split_once(':')
+            .map(|(a, b)| vec![a.parse().unwrap_or(0), b.parse().unwrap_or(0)])
+            .unwrap_or_default(),
+    };
+    let mut named: Vec<&str> = participants.iter().map(|(u, _)| u.as_str()).collect();
+    named.sort_unstable();
+    named.dedup();
+    let mut wanted: Vec<String> = want.iter().map(u64::to_string).collect();
+    wanted.sort_unstable();
+    if named != wanted || participants.len() != want.len() {
+        return Err(body_error(format!(
+            "`conversation_participant_keys` must wrap the key to {}, once each",
+            wanted.join(", ")
+        )));
+    }
+    let records_of = |user: &str| {
+        user.parse::<u64>()
+            .ok()
+            .and_then(|u| state.keys.get(&u))
+            .cloned()
+            .unwrap_or_default()
+    };
+    verify::key_change(
+        &detail,
+        &signature,
+        version,
+        &participants,
+        &records_of,
+        caller,
+    )
+    .map_err(body_error)?;
+    if state
+        .conversations
+        .get(key)
+        .is_some_and(|c| c.key_versions.iter().any(|v| v == version))
+    {
+        return Err(body_error(format!(
+            "conversation key version {version} was already posted to this conversation"
+        )));
+    }
+    let sig = signature.encode();
+    let version = version.to_string();
+    let seq = state.next_seq(now_ms);
+    let encoded = STANDARD.encode(
+        Envelope {
+            sequence_id: &seq.to_string(),
+            message_id: &message_id,
+            sender_id: &caller.to_string(),
+            conversation_id: key,
+            created_at_msec: &now_ms.to_string(),
+            detail: &detail,
+            signature: &sig,
+        }
+        .encode(),
+    );
+    let c = state.open(key, now_ms);
+    c.updated_ms = now_ms;
+    c.key_versions.push(version);
+    c.key_changes.push(Stored {
+        seq,
+        message_id,
+        sender: caller,
+        created_ms: now_ms,
+        encoded,
+    });
+    Ok(seq)
 }
 
 /// Serves one X Chat request for `caller`.
@@ -493,21 +697,23 @@ pub(crate) fn handle(
                     &json!({"data": [], "meta": {"result_count": 0, "has_more": false}}),
                 ));
             };
+            // A member added later sees the group from the key change that added them on.
+            let since = c.joined.get(&caller.id).copied().unwrap_or(0);
+            let messages: Vec<&Stored> = c.messages.iter().filter(|e| e.seq >= since).collect();
             // Newest first.
-            let total = c.messages.len();
+            let total = messages.len();
             let page: Vec<Value> = (0..total)
                 .rev()
                 .skip(from)
                 .take(n)
-                .map(|i| {
-                    event_json(
-                        &key,
-                        &c.messages[i],
-                        i.checked_sub(1).map(|p| &c.messages[p]),
-                    )
-                })
+                .map(|i| event_json(&key, messages[i], i.checked_sub(1).map(|p| messages[p])))
                 .collect();
-            let key_events: Vec<&str> = c.key_changes.iter().map(|e| e.encoded.as_str()).collect();
+            let key_events: Vec<&str> = c
+                .key_changes
+                .iter()
+                .filter(|e| e.seq >= since)
+                .map(|e| e.encoded.as_str())
+                .collect();
             let mut meta = json!({
                 "result_count": page.len(),
                 "has_more": from + n < total,
@@ -520,134 +726,144 @@ pub(crate) fn handle(
         }
         ChatRoute::Keys(raw) => {
             let key = state.resolve(raw, caller.id)?;
-            if key.starts_with('g') && !state.conversations.contains_key(&key) {
-                return Err(Reply::problem(
-                    404,
-                    &problem::not_found("id", raw, "conversation"),
-                ));
-            }
+            let members = if key.starts_with('g') {
+                Some(state.existing(&key, raw)?.participants.clone())
+            } else {
+                None
+            };
             let m = json_body(body)?;
-            let version = str_member(&m, "conversation_key_version")?;
-            if !digits(version, 40) {
-                return Err(body_error(
-                    "`conversation_key_version` must be a decimal number",
-                ));
-            }
-            let mut participants = Vec::new();
-            match m
-                .get("conversation_participant_keys")
-                .and_then(Value::as_array)
-            {
-                Some(keys) if !keys.is_empty() => {
-                    for k in keys {
-                        let Some(k) = k.as_object() else {
-                            return Err(body_error(
-                                "`conversation_participant_keys[]` must be objects",
-                            ));
-                        };
-                        let user = user_id("user_id", str_member(k, "user_id")?)?;
-                        str_member(k, "encrypted_conversation_key")?;
-                        participants.push((
-                            user.to_string(),
-                            str_member(k, "public_key_version")?.to_string(),
-                        ));
-                    }
-                }
-                _ => {
-                    return Err(body_error(
-                        "`conversation_participant_keys` is required (a non-empty array)",
-                    ));
-                }
-            }
-            // The documented practice: a key change without its signed action is refused.
-            let Some(action) = m
-                .get("action_signatures")
-                .and_then(Value::as_array)
-                .and_then(|a| a.first())
-                .and_then(Value::as_object)
-            else {
-                return Err(body_error("`action_signatures` is required"));
-            };
-            let message_id = str_member(action, "message_id")?.to_string();
-            let detail = b64(
-                str_member(action, "encoded_message_event_detail")?,
-                "encoded_message_event_detail",
-            )?;
-            let signature = match action.get("message_event_signature") {
-                Some(Value::Object(s)) => MessageEventSignature {
-                    signature: Some(str_member(s, "signature")?.to_string()),
-                    public_key_version: Some(str_member(s, "public_key_version")?.to_string()),
-                    signature_version: Some(str_member(s, "signature_version")?.to_string()),
-                    ..MessageEventSignature::default()
-                },
-                _ => return Err(body_error("`message_event_signature` is required")),
-            };
-            // Every participant of a one-to-one conversation gets the key, nobody else.
-            if let Some((a, b)) = key.split_once(':') {
-                let mut named: Vec<&str> = participants.iter().map(|(u, _)| u.as_str()).collect();
-                named.sort_unstable();
-                named.dedup();
-                let mut want = vec![a, b];
-                want.sort_unstable();
-                if named != want || participants.len() != 2 {
-                    return Err(body_error(format!(
-                        "`conversation_participant_keys` must wrap the key to {a} and {b}, once each"
-                    )));
-                }
-            }
-            let records_of = |user: &str| {
-                user.parse::<u64>()
-                    .ok()
-                    .and_then(|u| state.keys.get(&u))
-                    .cloned()
-                    .unwrap_or_default()
-            };
-            verify::key_change(
-                &detail,
-                &signature,
-                version,
-                &participants,
-                &records_of,
-                caller.id,
-            )
-            .map_err(body_error)?;
-            if state
-                .conversations
-                .get(&key)
-                .is_some_and(|c| c.key_versions.iter().any(|v| v == version))
-            {
-                return Err(body_error(format!(
-                    "conversation key version {version} was already posted to this conversation"
-                )));
-            }
-            let sig = signature.encode();
-            let version = version.to_string();
-            let seq = state.next_seq(now_ms);
-            let encoded = STANDARD.encode(
-                Envelope {
-                    sequence_id: &seq.to_string(),
-                    message_id: &message_id,
-                    sender_id: &caller.id.to_string(),
-                    conversation_id: &key,
-                    created_at_msec: &now_ms.to_string(),
-                    detail: &detail,
-                    signature: &sig,
-                }
-                .encode(),
-            );
-            let c = state.open(&key, now_ms);
-            c.updated_ms = now_ms;
-            c.key_versions.push(version);
-            c.key_changes.push(Stored {
-                seq,
-                message_id,
-                sender: caller.id,
-                created_ms: now_ms,
-                encoded,
-            });
+            let seq = post_key_change(state, &key, &m, caller.id, members.as_deref(), now_ms)?;
             Ok(Reply::json(
                 200,
                 &json!({"data": {"conversation_id": path_form(&key), "sequence_id": seq.to_string()}}),
+            ))
+        }
+        ChatRoute::GroupInit => {
+            state.next_group += 1;
+            let id = format!("g{}", snowflake_floor(now_ms) + state.next_group);
+            state.reserved_groups.insert(id.clone(), caller.id);
+            Ok(Reply::json(200, &json!({"data": {"conversation_id": id}})))
+        }
+        ChatRoute::GroupCreate => {
+            let m = json_body(body)?;
+            let raw = str_member(&m, "conversation_id")?;
+            if state.reserved_groups.get(raw) != Some(&caller.id) {
+                return Err(bad(
+                    "conversation_id",
+                    raw,
+                    format!("[{raw}] is not a group id initialized by this user"),
+                ));
+            }
+            let key = raw.to_string();
+            let members = user_list(&m, "group_members")?;
+            if !members.contains(&caller.id) {
+                return Err(body_error("`group_members` must include the creator"));
+            }
+            let admins = match m.get("group_admins") {
+                None => vec![caller.id],
+                Some(_) => user_list(&m, "group_admins")?,
+            };
+            if admins.iter().any(|a| !members.contains(a)) {
+                return Err(body_error("every `group_admins` entry must be a member"));
+            }
+            let (message_id, detail, signature) = action(&m, 1)?;
+            let title = m.get("group_name").and_then(Value::as_str);
+            let avatar = m.get("group_avatar_url").and_then(Value::as_str);
+            let records = state.keys.get(&caller.id).cloned().unwrap_or_default();
+            let version = str_member(&m, "conversation_key_version")?.to_string();
+            verify::group_change(&detail, &signature, &message_id, caller.id, &key, &records, |change| {
+                let dm_chat::thrift::GroupChange::Create(c) = change else {
+                    return Err("the second action is not a GroupCreate".to_string());
+                };
+                if ids_of(&c.member_ids) != Some(members.clone()) {
+                    return Err("the signed GroupCreate names other members than `group_members`".into());
+                }
+                if c.conversation_key_version.as_deref() != Some(version.as_str()) {
+                    return Err("the signed GroupCreate is for another conversation key version".into());
+                }
+                if c.title.as_deref() != title || c.avatar_url.as_deref() != avatar {
+                    return Err("`group_name` and `group_avatar_url` must be byte-identical to the signed title and avatar".into());
+                }
+                Ok(())
+            })
+            .map_err(body_error)?;
+            let seq = post_key_change(state, &key, &m, caller.id, Some(&members), now_ms)?;
+            state.reserved_groups.remove(&key);
+            let c = state
+                .conversations
+                .get_mut(&key)
+                .expect("opened by the key change");
+            c.participants = members;
+            c.admins = admins;
+            c.group_name = title.map(str::to_owned);
+            Ok(Reply::json(
+                201,
+                &json!({"data": {"conversation_id": key, "conversation_key_change_sequence_id": seq.to_string()}}),
+            ))
+        }
+        ChatRoute::Members(raw) => {
+            let key = state.resolve(raw, caller.id)?;
+            let c = state.existing(&key, raw)?;
+            if !key.starts_with('g') {
+                return Err(bad(
+                    "id",
+                    raw,
+                    "Members are added to group conversations only",
+                ));
+            }
+            if !c.admins.contains(&caller.id) {
+                return Err(Reply::problem(
+                    403,
+                    &problem::not_authorized("id", raw, "conversation"),
+                ));
+            }
+            let (current, admins, title) = (
+                c.participants.clone(),
+                c.admins.clone(),
+                c.group_name.clone(),
+            );
+            let m = json_body(body)?;
+            let new = user_list(&m, "user_ids")?;
+            for u in &new {
+                if current.contains(u) {
+                    return Err(body_error(format!("user {u} is already a member")));
+                }
+                if !state.keys.contains_key(u) {
+                    return Err(body_error(format!("user {u} has no X Chat public keys")));
+                }
+            }
+            let everyone: Vec<u64> = current.iter().chain(&new).copied().collect();
+            let (message_id, detail, signature) = action(&m, 1)?;
+            let records = state.keys.get(&caller.id).cloned().unwrap_or_default();
+            let version = str_member(&m, "conversation_key_version")?.to_string();
+            verify::group_change(&detail, &signature, &message_id, caller.id, &key, &records, |change| {
+                let dm_chat::thrift::GroupChange::MemberAdd(a) = change else {
+                    return Err("the second action is not a GroupMemberAddChange".to_string());
+                };
+                if ids_of(&a.new_member_ids) != Some(new.clone())
+                    || ids_of(&a.current_member_ids) != Some(current.clone())
+                    || ids_of(&a.admin_ids) != Some(admins.clone())
+                {
+                    return Err("the signed member addition names other new members, members or admins than the group has".into());
+                }
+                if a.conversation_key_version.as_deref() != Some(version.as_str()) {
+                    return Err("the signed member addition is for another conversation key version".into());
+                }
+                if a.title != title {
+                    return Err("the signed member addition names another title".into());
+                }
+                Ok(())
+            })
+            .map_err(body_error)?;
+            let seq = post_key_change(state, &key, &m, caller.id, Some(&everyone), now_ms)?;
+            let c = state.conversations.get_mut(&key).expect("checked above");
+            for u in &new {
+                c.joined.insert(*u, seq);
+            }
+            c.participants = everyone;
+            Ok(Reply::json(
+                200,
+                &json!({"data": {"conversation_id": key, "conversation_key_change_sequence_id": seq.to_string()}}),
             ))
         }
         ChatRoute::Send(raw) => {

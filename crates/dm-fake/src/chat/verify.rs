@@ -8,7 +8,9 @@
 //!
 //! Every check only reads what clients posted: no key material exists on the server.
 
-use dm_chat::thrift::{EventDetail, MessageCreateEvent, MessageEventSignature, ThriftStruct};
+use dm_chat::thrift::{
+    EventDetail, GroupChange, MessageCreateEvent, MessageEventSignature, ThriftStruct,
+};
 use dm_chat::{ChatConversationId, KeyVersion, PublicKey, Signature, sign};
 
 use super::KeyRecord;
@@ -161,4 +163,45 @@ pub(super) fn key_change(
         return Err("a key change is signed with layout 6 or later".to_string());
     }
     signer(&records_of(&caller.to_string()), signature).map(|_| ())
+}
+
+/// A group action as posted (the second action signature of group create and member add):
+/// a `MessageEventDetail` with a `GroupChangeEvent`, signed by the caller's registered key
+/// over its payload (which, unlike a key change's, holds no secret, so the server checks it
+/// whole); `expect` checks the change against the body and the group.
+pub(super) fn group_change(
+    detail: &[u8],
+    signature: &MessageEventSignature,
+    message_id: &str,
+    caller: u64,
+    conversation: &str,
+    records: &[KeyRecord],
+    expect: impl FnOnce(&GroupChange) -> Result<(), String>,
+) -> Result<(), String> {
+    let change = match EventDetail::decode(detail) {
+        Ok(EventDetail::GroupChange(g)) => g.change.ok_or("the GroupChangeEvent is empty")?,
+        _ => {
+            return Err(
+                "the second action's `encoded_message_event_detail` is not a \
+                 MessageEventDetail with a GroupChangeEvent"
+                    .to_string(),
+            );
+        }
+    };
+    expect(&change)?;
+    if signature.signature_version.as_deref() != Some(sign::SIGNATURE_VERSION) {
+        return Err(format!(
+            "a group action is signed with layout {}",
+            sign::SIGNATURE_VERSION
+        ));
+    }
+    let (record, raw) = signer(records, signature)?;
+    let conversation =
+        ChatConversationId::parse(conversation, None).map_err(|e| format!("conversation: {e}"))?;
+    let payload =
+        sign::group_change_payload(message_id, &caller.to_string(), &conversation, &change)
+            .map_err(|e| e.to_string())?;
+    let signing = PublicKey::from_base64(&record.signing_public_key).map_err(|e| e.to_string())?;
+    sign::verify(&signing, payload.as_bytes(), &raw)
+        .map_err(|_| "the group action's signature does not verify".to_string())
 }

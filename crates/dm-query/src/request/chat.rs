@@ -143,7 +143,8 @@ impl ApiRequest for GetPublicKeys {
     }
 }
 
-/// The user's conversations (`GET /2/chat/conversations`), every field, participants expanded.
+/// The user's conversations (`GET /2/chat/conversations`), every field, participants and
+/// admins expanded.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GetChatConversations {
     /// 1..=100 (the API's default is 10).
@@ -164,7 +165,7 @@ impl ApiRequest for GetChatConversations {
             self.pagination_token.as_deref(),
             ("chat_conversation.fields", fields),
         )?;
-        query.push_str("&expansions=participant_ids");
+        query.push_str("&expansions=admin_ids%2Cparticipant_ids");
         build(self.operation(), base, &[], &query, None)
     }
 }
@@ -184,7 +185,7 @@ impl ApiRequest for GetChatConversation {
     fn to_request(&self, base: &BaseUrl) -> Result<http::Request<Bytes>, QueryError> {
         let fields = join(ChatConversationField::ALL.iter().map(|f| f.as_str()));
         let query = format!(
-            "chat_conversation.fields={}&expansions=participant_ids",
+            "chat_conversation.fields={}&expansions=admin_ids%2Cparticipant_ids",
             encode_query_value(&fields)
         );
         build(self.operation(), base, &[self.id.as_str()], &query, None)

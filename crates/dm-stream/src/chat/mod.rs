@@ -15,13 +15,15 @@ use dm_chat::thrift::{
     Attachment, EventDetail, MediaAttachment, MessageContents, MessageEntryHolder,
 };
 use dm_chat::{
-    ChatConversationId, ChatError, ConversationKey, ConversationKeys, KeyDirectory, KeyRecord,
-    KeyVersion, MessageOptions, PrivateKeys, ReceivedMessage, VerifiedKeys, encrypt_message, media,
-    parse_event, prepare_key_change,
+    ChatConversationId, ChatError, ConversationKey, ConversationKeys, GroupState, KeyDirectory,
+    KeyRecord, KeyVersion, MessageOptions, PrivateKeys, ReceivedMessage, VerifiedKeys,
+    encrypt_message, media, parse_event, prepare_group_create, prepare_group_members_add,
+    prepare_key_change,
 };
 use dm_model::{
-    ActionSignatureBody, AddConversationKeysRequest, ConversationParticipantKeyBody,
-    PublicKeyRegistration, RegisterPublicKeyRequest, SendChatMessageRequest, UserId,
+    ActionSignatureBody, AddChatGroupMembersRequest, AddConversationKeysRequest,
+    ConversationParticipantKeyBody, CreateChatGroupRequest, PublicKeyRegistration,
+    RegisterPublicKeyRequest, SendChatMessageRequest, UserId,
 };
 use futures::Stream;
 use tokio::sync::Mutex;
@@ -124,6 +126,34 @@ impl std::fmt::Debug for ChatClient {
 
 fn chat(e: ChatError) -> Error {
     Error::Chat(e)
+}
+
+fn action_body(a: &dm_chat::ActionSignature) -> ActionSignatureBody {
+    ActionSignatureBody::new(
+        a.message_id.clone(),
+        a.encoded_message_event_detail.clone(),
+        a.signature.clone(),
+        a.public_key_version.clone(),
+        a.signature_version.clone(),
+    )
+}
+
+/// The wrapped keys and the key-change action of a body.
+fn key_change_body(
+    change: &dm_chat::KeyChange,
+) -> (Vec<ConversationParticipantKeyBody>, ActionSignatureBody) {
+    let keys = change
+        .participant_keys
+        .iter()
+        .map(|p| {
+            ConversationParticipantKeyBody::new(
+                p.user_id.clone().unwrap_or_default(),
+                p.encrypted_conversation_key.clone().unwrap_or_default(),
+                p.public_key_version.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    (keys, action_body(&change.action_signature))
 }
 
 fn path_id(conversation: &ChatConversationId) -> Result<dm_model::ChatConversationId, Error> {
@@ -311,7 +341,10 @@ impl ChatClient {
         &self,
         conversation: &ChatConversationId,
     ) -> Result<ConversationKey, Error> {
-        if let Some(k) = self.sending_key(conversation).await {
+        // A group's key rotates whenever members are added: read its key changes before each
+        // send, so nobody sends under a key a new member was never given.
+        let group = matches!(conversation, ChatConversationId::Group(_));
+        if !group && let Some(k) = self.sending_key(conversation).await {
             return Ok(k);
         }
         let page = self
@@ -330,14 +363,11 @@ impl ChatClient {
         }
         let Some(peer) = conversation.peer_of(&self.me) else {
             return Err(chat(ChatError::invalid_conversation(
-                "a group conversation without a verified key: groups are not supported yet",
+                "a group conversation without a conversation key this user can verify \
+                 (groups get their key when created or when members are added)",
             )));
         };
-        let peer_keys = self.fetch_keys(&peer).await?;
-        let newest = peer_keys
-            .into_iter()
-            .max_by(|a, b| a.version().cmp(b.version()))
-            .ok_or_else(|| Error::Unexpected("no verified keys".into()))?;
+        let newest = self.newest_keys(&peer).await?;
         let change = prepare_key_change(
             &self.keys,
             &self.own,
@@ -345,40 +375,145 @@ impl ChatClient {
             &[self.own.clone(), newest],
         )
         .map_err(chat)?;
-        let a = &change.action_signature;
+        let (participant_keys, action) = key_change_body(&change);
         let body = AddConversationKeysRequest::new(
             change.key.version().to_string(),
-            change
-                .participant_keys
-                .iter()
-                .map(|p| {
-                    ConversationParticipantKeyBody::new(
-                        p.user_id.clone().unwrap_or_default(),
-                        p.encrypted_conversation_key.clone().unwrap_or_default(),
-                        p.public_key_version.clone().unwrap_or_default(),
-                    )
-                })
-                .collect(),
-            vec![ActionSignatureBody::new(
-                a.message_id.clone(),
-                a.encoded_message_event_detail.clone(),
-                a.signature.clone(),
-                a.public_key_version.clone(),
-                a.signature_version.clone(),
-            )],
+            participant_keys,
+            vec![action],
         );
         self.client
             .add_conversation_keys(path_id(conversation)?, body)
             .await?;
-        let key = change.key.clone();
+        Ok(self.adopt_own(conversation, change.key).await)
+    }
+
+    async fn adopt_own(
+        &self,
+        conversation: &ChatConversationId,
+        key: ConversationKey,
+    ) -> ConversationKey {
+        let copy = key.clone();
         self.state
             .lock()
             .await
             .conversations
             .entry(conversation.clone())
             .or_default()
-            .insert_own(change.key);
-        Ok(key)
+            .insert_own(key);
+        copy
+    }
+
+    /// The newest binding-verified keys of `user` (fetched).
+    async fn newest_keys(&self, user: &str) -> Result<VerifiedKeys, Error> {
+        if user == self.me {
+            return Ok(self.own.clone());
+        }
+        self.fetch_keys(user)
+            .await?
+            .into_iter()
+            .max_by(|a, b| a.version().cmp(b.version()))
+            .ok_or_else(|| Error::Unexpected("no verified keys".into()))
+    }
+
+    /// Creates a group with `members` (user ids; this user is added as the first member and
+    /// the admin): a group id is reserved, a conversation key is made and wrapped to every
+    /// member's binding-verified keys, and the key change and the `GroupCreate` are signed
+    /// and posted. Returns the group's id.
+    ///
+    /// # Errors
+    /// A member without verifiable keys, an id that is not a user id, or the API's refusal.
+    pub async fn create_group(&self, members: &[&str]) -> Result<ChatConversationId, Error> {
+        let mut everyone = vec![self.own.clone()];
+        for m in members {
+            if *m != self.me && !everyone.iter().any(|k| k.user_id() == *m) {
+                everyone.push(self.newest_keys(m).await?);
+            }
+        }
+        if everyone.len() < 2 {
+            return Err(chat(ChatError::invalid_conversation(
+                "a group needs at least one member besides its creator",
+            )));
+        }
+        let reserved = self.client.initialize_chat_group().await?;
+        let conversation =
+            ChatConversationId::parse(&reserved.conversation_id, None).map_err(chat)?;
+        let admins = vec![self.me.clone()];
+        let action = prepare_group_create(
+            &self.keys,
+            &self.own,
+            &conversation,
+            &everyone,
+            &admins,
+            None,
+            None,
+        )
+        .map_err(chat)?;
+        let (participant_keys, key_action) = key_change_body(&action.key_change);
+        let body = CreateChatGroupRequest::new(
+            conversation.path(),
+            action.key_change.key.version().to_string(),
+            participant_keys,
+            everyone.iter().map(|k| k.user_id().to_string()).collect(),
+            admins,
+            vec![key_action, action_body(&action.group_signature)],
+        );
+        let created = self.client.create_chat_group(body).await?;
+        let conversation =
+            ChatConversationId::parse(&created.conversation_id, None).unwrap_or(conversation);
+        self.adopt_own(&conversation, action.key_change.key).await;
+        Ok(conversation)
+    }
+
+    /// Adds `new_members` to a group: its members and admins are read
+    /// (`GET /2/chat/conversations/{id}`), a new conversation key is wrapped to every
+    /// member, old and new, and the key change and the `GroupMemberAddChange` are signed and
+    /// posted. New members read the group from this key change on.
+    ///
+    /// # Errors
+    /// A member without verifiable keys, a conversation that is not a group, or the API's
+    /// refusal (only admins add members).
+    pub async fn add_members(
+        &self,
+        conversation: &ChatConversationId,
+        new_members: &[&str],
+    ) -> Result<(), Error> {
+        let current = self
+            .client
+            .chat_conversation(path_id(conversation)?)
+            .await?;
+        let members = if current.participant_ids.is_empty() {
+            current.member_ids.clone()
+        } else {
+            current.participant_ids.clone()
+        };
+        let mut everyone = Vec::new();
+        for m in members
+            .iter()
+            .map(String::as_str)
+            .chain(new_members.iter().copied())
+        {
+            if !everyone.iter().any(|k: &VerifiedKeys| k.user_id() == m) {
+                everyone.push(self.newest_keys(m).await?);
+            }
+        }
+        let mut group = GroupState::new(members, current.admin_ids.clone());
+        group.title = current.group_name.clone();
+        let new: Vec<String> = new_members.iter().map(|m| m.to_string()).collect();
+        let action =
+            prepare_group_members_add(&self.keys, &self.own, conversation, &group, &new, &everyone)
+                .map_err(chat)?;
+        let (participant_keys, key_action) = key_change_body(&action.key_change);
+        let body = AddChatGroupMembersRequest::new(
+            new,
+            action.key_change.key.version().to_string(),
+            participant_keys,
+            vec![key_action, action_body(&action.group_signature)],
+        );
+        self.client
+            .add_chat_group_members(path_id(conversation)?, body)
+            .await?;
+        self.adopt_own(conversation, action.key_change.key).await;
+        Ok(())
     }
 
     async fn sending_key(&self, conversation: &ChatConversationId) -> Option<ConversationKey> {
