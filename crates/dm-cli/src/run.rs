@@ -6,8 +6,8 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{
-    AuthCommand, ChatCommand, ChatKeysCommand, Cli, Command, GlobalOpts, GroupCommand,
-    WebhookCommand,
+    AuthCommand, ChatCommand, ChatGroupCommand, ChatKeysCommand, Cli, Command, GlobalOpts,
+    GroupCommand, WebhookCommand,
 };
 use crate::commands;
 use crate::error::{CliError, EXIT_LOCAL};
@@ -56,6 +56,13 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Chat(ChatCommand::Send(a)) => commands::chat::send(g, a).await,
         Command::Chat(ChatCommand::Events(a)) => commands::chat::events(g, a).await,
         Command::Chat(ChatCommand::Conversations) => commands::chat::conversations(g).await,
+        Command::Chat(ChatCommand::Group(ChatGroupCommand::Create(a))) => {
+            commands::chat::group_create(g, a).await
+        }
+        Command::Chat(ChatCommand::Group(ChatGroupCommand::Add(a))) => {
+            commands::chat::group_add(g, a).await
+        }
+        Command::Chat(ChatCommand::Download(a)) => commands::chat::download(g, a).await,
     }
 }
 

@@ -1,4 +1,5 @@
-//! `xdm chat keys init|show`, `chat send`, `chat events`, `chat conversations`: X Chat
+//! `xdm chat keys init|show`, `chat send`, `chat events`, `chat conversations`, `chat group
+//! create|add`, `chat download`: X Chat
 //! (end-to-end encrypted) through [`ChatClient`], with the private keys in a key file.
 //!
 //! The key file is JSON: `user_id`, `public_key_version` and `private_keys` (standard
@@ -10,6 +11,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use dm_chat::{ChatConversationId, KeyVersion, PrivateKeys};
+use dm_model::UserId;
 use dm_stream::{ChatClient, ChatEvent, Client};
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
@@ -18,7 +20,8 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::atomic::{read_json, write_atomic};
 use crate::cli::{
-    ChatEventsArgs, ChatFormat, ChatKeysArg, ChatKeysInitArgs, ChatSendArgs, GlobalOpts,
+    ChatDownloadArgs, ChatEventsArgs, ChatFormat, ChatGroupAddArgs, ChatGroupCreateArgs,
+    ChatKeysArg, ChatKeysInitArgs, ChatSendArgs, GlobalOpts,
 };
 use crate::context::Context;
 use crate::error::CliError;
@@ -357,4 +360,149 @@ pub(crate) async fn conversations(global: &GlobalOpts) -> Result<(), CliError> {
         }
     }
     out.flush().map_err(io)
+}
+
+fn print_line(v: &serde_json::Value, pretty: impl FnOnce() -> String) {
+    if std::io::stdout().is_terminal() {
+        println!("{}", pretty());
+    } else {
+        println!("{v}");
+    }
+}
+
+/// `xdm chat group create`.
+pub(crate) async fn group_create(
+    global: &GlobalOpts,
+    a: &ChatGroupCreateArgs,
+) -> Result<(), CliError> {
+    let (chat, _ctx) = session(global, &a.keys).await?;
+    if matches!(&a.text, Some(t) if t.is_empty()) {
+        return Err(CliError::Usage("the message text is empty".into()));
+    }
+    let members: Vec<&str> = a.with.iter().map(UserId::as_str).collect();
+    let group = chat.create_group(&members).await?;
+    let sent = match &a.text {
+        Some(text) => Some(chat.send_text(&group, text).await?),
+        None => None,
+    };
+    let v = json!({
+        "conversation_id": group.path(),
+        "members": std::iter::once(chat.user_id()).chain(members.iter().copied()).collect::<Vec<_>>(),
+        "message_id": sent.as_ref().map(|s| s.message_id.clone()),
+        "sequence_id": sent.as_ref().and_then(|s| s.sequence_id.clone()),
+    });
+    print_line(&v, || {
+        format!("Created the encrypted group {}", group.path())
+    });
+    Ok(())
+}
+
+/// `xdm chat group add`.
+pub(crate) async fn group_add(global: &GlobalOpts, a: &ChatGroupAddArgs) -> Result<(), CliError> {
+    let (chat, _ctx) = session(global, &a.keys).await?;
+    let group = conversation(chat.user_id(), &a.conversation)?;
+    if !matches!(group, ChatConversationId::Group(_)) {
+        return Err(CliError::Usage(format!(
+            "--conversation {}: members are added to groups (`g…`) only",
+            a.conversation
+        )));
+    }
+    let members: Vec<&str> = a.with.iter().map(UserId::as_str).collect();
+    chat.add_members(&group, &members).await?;
+    let v = json!({"conversation_id": group.path(), "added": members});
+    print_line(&v, || {
+        format!(
+            "Added {} to {} (the conversation key was rotated)",
+            members.join(", "),
+            group.path()
+        )
+    });
+    Ok(())
+}
+
+/// `xdm chat download`.
+pub(crate) async fn download(global: &GlobalOpts, a: &ChatDownloadArgs) -> Result<(), CliError> {
+    let (chat, ctx) = session(global, &a.keys).await?;
+    let convs = match &a.conversation {
+        Some(c) => vec![conversation(chat.user_id(), c)?],
+        None => all_conversations(&ctx.client)
+            .await?
+            .iter()
+            .map(|c| conversation(chat.user_id(), c))
+            .collect::<Result<_, _>>()?,
+    };
+    let mut found = None;
+    'search: for conv in &convs {
+        let mut history = std::pin::pin!(chat.history(conv));
+        while let Some(event) = history.try_next().await? {
+            match event {
+                ChatEvent::Message(m)
+                    if m.sequence_id.as_deref() == Some(a.event_id.as_str())
+                        || m.message_id == a.event_id =>
+                {
+                    found = Some(m);
+                    break 'search;
+                }
+                ChatEvent::Rejected(r) if r.id.as_deref() == Some(a.event_id.as_str()) => {
+                    return Err(CliError::Unverified(format!(
+                        "event {} does not verify ({}): nothing was downloaded",
+                        a.event_id, r.reason
+                    )));
+                }
+                _ => {}
+            }
+        }
+    }
+    let Some(message) = found else {
+        return Err(CliError::Usage(format!(
+            "no message {} in {}",
+            a.event_id,
+            match &a.conversation {
+                Some(c) => format!("conversation {c}"),
+                None => "any of your X Chat conversations".into(),
+            }
+        )));
+    };
+    let media: Vec<_> = message
+        .entry
+        .as_message()
+        .map(|m| {
+            m.attachments
+                .iter()
+                .filter_map(|att| match att {
+                    dm_chat::thrift::Attachment::Media(media) => Some(media.clone()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(media) = media.get(a.attachment) else {
+        return Err(CliError::Usage(format!(
+            "message {} has {} media attachment(s); --attachment {} is not one of them",
+            a.event_id,
+            media.len(),
+            a.attachment
+        )));
+    };
+    let bytes = Zeroizing::new(chat.download(&message, media).await?);
+    write_atomic(&a.out, &bytes).map_err(|e| CliError::io(a.out.display(), e))?;
+    let v = json!({
+        "id": message.sequence_id,
+        "message_id": message.message_id,
+        "conversation_id": message.conversation.path(),
+        "sender_id": message.sender_id,
+        "filename": media.filename,
+        "bytes": bytes.len(),
+        "out": a.out.display().to_string(),
+    });
+    print_line(&v, || {
+        format!(
+            "Decrypted {} ({} bytes) from {} into {}",
+            media.filename.as_deref().unwrap_or("the attachment"),
+            bytes.len(),
+            message.sender_id,
+            a.out.display()
+        )
+    });
+    Ok(())
 }
