@@ -762,12 +762,19 @@ pub struct FollowArgs {
     pub limit: Option<usize>,
     /// Receive incoming DMs in real time from the X Activity API stream (needs
     /// XDM_APP_BEARER_TOKEN and --user) instead of polling; falls back to polling, with a
-    /// note, when the app or account cannot use it.
+    /// note, when the app or account cannot use it. With X Chat keys, incoming encrypted
+    /// messages are shown too (decrypted and verified; one that does not verify is reported
+    /// and the exit code is 6).
     #[arg(long)]
     pub realtime: bool,
     /// Your user id: whose incoming DMs `--realtime` follows.
     #[arg(long, env = "XDM_USER_ID", value_name = "USER_ID")]
     pub user: Option<UserId>,
+    /// With `--realtime`: X Chat keys to show incoming encrypted messages (`chat.received`)
+    /// decrypted and verified beside DMs (default: `chat-keys.json` in the config directory,
+    /// when it exists).
+    #[command(flatten)]
+    pub chat_keys: ChatKeysArg,
 }
 
 /// `xdm send`.

@@ -29,6 +29,7 @@ fn spawn(server: &FakeServer, dir: &std::path::Path, app: bool, args: &[&str]) -
     cmd.env_remove("XDM_APP_BEARER_TOKEN")
         .env_remove("XDM_USER_ID")
         .env_remove("XDM_CONSUMER_SECRET")
+        .env_remove("XDM_CHAT_KEYS")
         .env("XDM_BASE_URL", server.base_url())
         .env("XDM_ACCESS_TOKEN", server.token())
         .env("XDM_CONFIG_DIR", dir)
@@ -359,4 +360,111 @@ async fn webhook_serve_needs_the_secret_and_refuses_db_for_now() {
     let o = run(c).await;
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("dm-store"), "{}", stderr(&o));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn follow_realtime_shows_incoming_chat_messages_decrypted_beside_dms() {
+    use dm_chat::thrift::{EventDetail, ThriftStruct};
+    let server = FakeServer::builder()
+        .seed(4)
+        .events(40)
+        .other_user("bob-token")
+        .activity(ActivityConfig::new().keepalive(Duration::from_millis(200)))
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let me = server.me().to_string();
+    // Alice's X Chat keys, in the config directory (found without --keys).
+    let mut init = xdm_at(&server, dir.path());
+    init.args(["chat", "keys", "init"]);
+    ok(&run(init).await);
+    let stored: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("chat-keys.json")).unwrap()).unwrap();
+    let secret = stored["private_keys"].as_str().unwrap().to_owned();
+    let bob_client = dm_stream::Client::builder()
+        .base_url(server.base_url())
+        .bearer_token("bob-token")
+        .build()
+        .unwrap();
+    let bob = dm_stream::ChatClient::register(bob_client, dm_chat::PrivateKeys::generate())
+        .await
+        .unwrap();
+
+    let child = spawn(
+        &server,
+        dir.path(),
+        true,
+        &[
+            "follow",
+            "--realtime",
+            "--user",
+            &me,
+            "--format",
+            "jsonl",
+            "--limit",
+            "3",
+        ],
+    );
+    until(|| server.activity_stream_connections() > 0).await;
+    let conv = dm_chat::ChatConversationId::parse(&me, Some(bob.user_id())).unwrap();
+    bob.send_text(&conv, "sealed hello 🔐").await.unwrap();
+    let legacy = server.inject_incoming(OTHER, "a legacy DM").unwrap();
+    // A server gone wrong relays a tampered copy of Bob's message.
+    let page = bob
+        .client()
+        .chat_events_page(conv.path().parse().unwrap(), None, None)
+        .await
+        .unwrap();
+    let mut ev = dm_chat::parse_event(page.data[0].encoded_event.as_deref().unwrap()).unwrap();
+    if let Some(EventDetail::MessageCreate(c)) = &mut ev.detail {
+        c.contents.as_mut().unwrap()[45] ^= 1;
+    }
+    server
+        .chat_relay_unchecked(
+            &conv.path(),
+            bob.user_id(),
+            dm_chat::b64::encode(&ev.encode()),
+        )
+        .unwrap();
+
+    let mut child = child;
+    let stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let (lines, err, code) = tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio::task::spawn_blocking(move || {
+            let lines: Vec<String> = BufReader::new(stdout).lines().map(Result::unwrap).collect();
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut stderr, &mut err).unwrap();
+            (lines, err, child.wait().unwrap().code())
+        }),
+    )
+    .await
+    .expect("xdm finishes")
+    .unwrap();
+    // The forged message is reported, and the exit code says so.
+    assert_eq!(code, Some(6), "{err}");
+    assert!(err.contains("chat.received subscription"), "{err}");
+    assert!(err.contains("does not verify"), "{err}");
+    let records: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 3, "{lines:?}");
+    let chat: Vec<&Value> = records.iter().filter(|r| r["source"] == "x_chat").collect();
+    assert_eq!(chat.len(), 2, "{lines:?}");
+    let good = chat.iter().find(|r| r["verified"] == true).unwrap();
+    assert_eq!(good["text"], "sealed hello 🔐");
+    assert_eq!(good["sender_id"], bob.user_id());
+    assert_eq!(good["conversation_id"], conv.path().as_str());
+    let bad = chat.iter().find(|r| r["verified"] == false).unwrap();
+    assert!(bad.get("text").is_none(), "{bad}");
+    let dm = records
+        .iter()
+        .find(|r| r["event_type"] == "MessageCreate")
+        .unwrap();
+    assert_eq!(dm["id"], legacy.as_str());
+    assert_eq!(dm["text"], "a legacy DM");
+    assert!(!lines.concat().contains(&secret) && !err.contains(&secret));
 }

@@ -523,7 +523,8 @@ impl FakeServer {
 
     /// X Chat test hook, a server gone wrong: appends `encoded_event` (a base64
     /// `MessageEvent`, forged, tampered or replayed) to the history of `conversation`
-    /// (`A-B`, `A:B` or `g…`) unchecked; returns the event id it is served under.
+    /// (`A-B`, `A:B` or `g…`) unchecked, and announces it as `chat.received` to the other
+    /// participants' subscriptions; returns the event id it is served under.
     ///
     /// # Errors
     /// [`InjectError::UnknownConversation`] for a malformed conversation id,
@@ -540,13 +541,12 @@ impl FakeServer {
         let id = crate::params::numeric_id("sender", &sender)
             .map_err(|_| InjectError::InvalidSender(sender.clone()))?;
         let now = self.shared.now_ms();
-        let seq = lock(&self.shared.chat).relay_unchecked(
-            &key,
-            id,
-            String::new(),
-            encoded_event.into(),
-            now,
-        );
+        let (seq, outbox) = {
+            let mut state = lock(&self.shared.chat);
+            let seq = state.relay_unchecked(&key, id, String::new(), encoded_event.into(), now);
+            (seq, std::mem::take(&mut state.outbox))
+        };
+        self.shared.activity.observe_chat(outbox, now);
         Ok(seq.to_string())
     }
 

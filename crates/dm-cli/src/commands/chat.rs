@@ -101,6 +101,54 @@ async fn session(
     Ok((chat, ctx))
 }
 
+/// The X Chat session of a key file given (`--keys` / `XDM_CHAT_KEYS`: it must load), or of
+/// the default key file when it exists; `None` without either.
+pub(crate) fn configured_session(
+    global: &GlobalOpts,
+    arg: &ChatKeysArg,
+    client: &Client,
+) -> Result<Option<ChatClient>, CliError> {
+    let path = key_path(global, arg)?;
+    if arg.keys.is_none() && !path.exists() {
+        return Ok(None);
+    }
+    let keys = load(&path)?;
+    Ok(Some(ChatClient::new(
+        client.clone(),
+        keys.user_id,
+        keys.keys,
+        keys.version,
+    )))
+}
+
+/// A chat message as `xdm chat events` prints it (JSONL object, or a pretty line).
+pub(crate) fn message_json(m: &dm_chat::ReceivedMessage) -> serde_json::Value {
+    json!({
+        "id": m.sequence_id,
+        "message_id": m.message_id,
+        "conversation_id": m.conversation.path(),
+        "sender_id": m.sender_id,
+        "created_at": rfc3339(m.created_at_msec.as_deref()),
+        "text": m.text(),
+        "verified": true,
+    })
+}
+
+/// An event that did not verify, as `xdm chat events --format jsonl` reports it (no text).
+pub(crate) fn rejected_json(
+    r: &dm_stream::Rejected,
+    conversation: Option<&str>,
+) -> serde_json::Value {
+    json!({
+        "id": r.id,
+        "conversation_id": conversation.or(r.conversation_id.as_deref()),
+        "sender_id": r.sender_id,
+        "created_at": rfc3339(r.created_at_msec.as_deref()),
+        "verified": false,
+        "error": r.reason,
+    })
+}
+
 fn conversation(me: &str, raw: &str) -> Result<ChatConversationId, CliError> {
     ChatConversationId::parse(raw, Some(me))
         .map_err(|e| CliError::Usage(format!("--conversation {raw}: {e}")))
@@ -264,20 +312,7 @@ pub(crate) async fn events(global: &GlobalOpts, a: &ChatEventsArgs) -> Result<()
                 ChatEvent::Message(m) => {
                     let created = rfc3339(m.created_at_msec.as_deref());
                     match format {
-                        ChatFormat::Jsonl => writeln!(
-                            out,
-                            "{}",
-                            json!({
-                                "id": m.sequence_id,
-                                "message_id": m.message_id,
-                                "conversation_id": m.conversation.path(),
-                                "sender_id": m.sender_id,
-                                "created_at": created,
-                                "text": m.text(),
-                                "verified": true,
-                            })
-                        )
-                        .map_err(io)?,
+                        ChatFormat::Jsonl => writeln!(out, "{}", message_json(&m)).map_err(io)?,
                         ChatFormat::Pretty => writeln!(
                             out,
                             "{}  {}: {}",
@@ -291,19 +326,7 @@ pub(crate) async fn events(global: &GlobalOpts, a: &ChatEventsArgs) -> Result<()
                 ChatEvent::Rejected(r) => {
                     rejected += 1;
                     if format == ChatFormat::Jsonl {
-                        writeln!(
-                            out,
-                            "{}",
-                            json!({
-                                "id": r.id,
-                                "conversation_id": conv.path(),
-                                "sender_id": r.sender_id,
-                                "created_at": rfc3339(r.created_at_msec.as_deref()),
-                                "verified": false,
-                                "error": r.reason,
-                            })
-                        )
-                        .map_err(io)?;
+                        writeln!(out, "{}", rejected_json(&r, Some(&conv.path()))).map_err(io)?;
                     }
                     eprintln!(
                         "xdm: event {} in {} (claimed sender {}) does not verify: {}",

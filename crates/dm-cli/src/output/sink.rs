@@ -86,6 +86,21 @@ impl Sink {
         self.flush_buf()
     }
 
+    /// Writes one event in a layout of the caller's (a line, with its newline), counted as
+    /// an event. `false` on a closed pipe.
+    pub(crate) fn write_event_text(&mut self, text: &str) -> Result<bool, CliError> {
+        let open = self.write_text(text)?;
+        if open {
+            self.count += 1;
+        }
+        Ok(open)
+    }
+
+    /// The output format.
+    pub(crate) fn format(&self) -> Format {
+        self.format
+    }
+
     /// Events written so far.
     pub(crate) fn count(&self) -> usize {
         self.count

@@ -22,6 +22,7 @@ pub fn xdm(config_dir: &std::path::Path) -> assert_cmd::Command {
         "XDM_OAUTH1_ACCESS_TOKEN",
         "XDM_OAUTH1_ACCESS_TOKEN_SECRET",
         "RUST_LOG",
+        "XDM_CHAT_KEYS",
     ] {
         cmd.env_remove(var);
     }

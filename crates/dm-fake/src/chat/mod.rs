@@ -1111,8 +1111,8 @@ impl ChatState {
         });
     }
 
-    /// Appends `encoded` (a base64 `MessageEvent`) to the history of `key` as is; returns the
-    /// sequence id it is served under.
+    /// Appends `encoded` (a base64 `MessageEvent`) to the history of `key` as is and
+    /// announces it like a stored message; returns the sequence id it is served under.
     pub(crate) fn relay_unchecked(
         &mut self,
         key: &str,
@@ -1129,7 +1129,27 @@ impl ChatState {
             message_id,
             sender,
             created_ms: now_ms,
-            encoded,
+            encoded: encoded.clone(),
+        });
+        let mut payload = json!({
+            "conversation_id": path_form(key),
+            "sender_id": sender.to_string(),
+            "encoded_event": encoded,
+            "conversation_key_version": c.key_versions.last().cloned().unwrap_or_default(),
+        });
+        if let Some(k) = c.key_changes.last() {
+            payload["conversation_key_change_event"] = k.encoded.clone().into();
+        }
+        let recipients = c
+            .participants
+            .iter()
+            .copied()
+            .filter(|p| *p != sender)
+            .collect();
+        self.outbox.push(ChatActivity {
+            sender,
+            recipients,
+            payload,
         });
         seq
     }
