@@ -163,3 +163,74 @@ async fn xdm_and_the_official_bindings_exchange_messages_through_the_sandbox() {
         want
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_made_by_xdm_and_by_the_official_bindings_are_read_by_both() {
+    let Ok(python) = std::env::var("XDM_CHATXDK_PYTHON") else {
+        eprintln!("XDM_CHATXDK_PYTHON is not set: the bindings test is not run (.ci/run sets it)");
+        return;
+    };
+    let fake = FakeServer::builder()
+        .other_user("bob-token")
+        .other_user("carol-token")
+        .start()
+        .await
+        .unwrap();
+    let connect = |token: &str| {
+        Client::builder()
+            .base_url(fake.base_url())
+            .bearer_token(token)
+            .build()
+            .unwrap()
+    };
+    let alice = ChatClient::register(connect(fake.token()), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let carol = ChatClient::register(connect("carol-token"), PrivateKeys::generate())
+        .await
+        .unwrap();
+    let (a, c) = (alice.user_id().to_owned(), carol.user_id().to_owned());
+    let mut bob = Peer::start(&python, fake.base_url(), "bob-token");
+    let b = bob.call(json!({"op": "register"}))["user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let members = json!([a, b, c]);
+
+    // xdm creates the group: the bindings unwrap its key and verify its messages.
+    let group = alice.create_group(&[&b, &c]).await.unwrap();
+    let g = group.path();
+    alice.send_text(&group, "group made by xdm").await.unwrap();
+    bob.call(
+        json!({"op": "send", "peer": g, "text": "the bindings in xdm's group", "members": members}),
+    );
+    carol.send_text(&group, "and Carol").await.unwrap();
+    let want = vec![
+        (a.clone(), "group made by xdm".to_owned()),
+        (b.clone(), "the bindings in xdm's group".to_owned()),
+        (c.clone(), "and Carol".to_owned()),
+    ];
+    assert_eq!(
+        peer_texts(&bob.call(json!({"op": "read", "peer": g, "members": members}))),
+        want
+    );
+    assert_eq!(texts(&carol, &group).await, want);
+
+    // The bindings create a group (their GroupCreate, checked by the sandbox): xdm reads it.
+    let theirs = bob.call(json!({"op": "create_group", "members": [a, c]}))["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let theirs_id = ChatConversationId::parse(&theirs, None).unwrap();
+    bob.call(json!({"op": "send", "peer": theirs, "text": "group made by the bindings"}));
+    alice.send_text(&theirs_id, "xdm answers").await.unwrap();
+    let want = vec![
+        (b.clone(), "group made by the bindings".to_owned()),
+        (a.clone(), "xdm answers".to_owned()),
+    ];
+    assert_eq!(texts(&carol, &theirs_id).await, want);
+    assert_eq!(
+        peer_texts(&bob.call(json!({"op": "read", "peer": theirs, "members": members}))),
+        want
+    );
+}

@@ -9,6 +9,10 @@ reads JSON commands on stdin, one a line, and answers each with one JSON line:
     {"op": "start", "peer": ID}             -> {"conversation_key_version"}  (creates and posts a key)
     {"op": "send", "peer": ID, "text": T}   -> {"message_id"}
     {"op": "read", "peer": ID}              -> {"messages": [{"sender_id", "text", "verified"}], "errors": [...]}
+    {"op": "create_group", "members": [ID]} -> {"conversation_id"}  (prepare_group_create, posted)
+
+A group is read and written like a peer: "peer" is its `g…` id, and "members" (for read and
+send) names whose signing keys to fetch.
 
 Errors come back as {"error": "..."}. The crypto is the bindings' own; only HTTP and JSON are
 written here (urllib, no other dependency). Driven by crates/dm-stream/tests/chat_bindings.rs.
@@ -91,7 +95,47 @@ class Peer:
         ]
 
     def conv(self, peer):
+        if peer.startswith("g"):
+            return peer
         return f"{min(int(self.me), int(peer))}-{max(int(self.me), int(peer))}"
+
+    def identity(self, user):
+        if user == self.me:
+            return {"user_id": user, "public_key": self.chat.get_public_keys().identity, "key_version": self.version}
+        theirs = max(self.records(user), key=lambda r: int(r["public_key_version"]))
+        return {"user_id": user, "public_key": sec1_of_spki(theirs["_identity_spki"]),
+                "key_version": theirs["public_key_version"]}
+
+    def create_group(self, members):
+        members = [self.me] + [m for m in members if m != self.me]
+        gid = http("POST", "/2/chat/conversations/group/initialize")["data"]["conversation_id"]
+        ch = self.chat.prepare_group_create([self.identity(m) for m in members], gid, members, [self.me])
+        body = {
+            "conversation_id": gid,
+            "conversation_key_version": ch["conversation_key_version"],
+            "conversation_participant_keys": [
+                {"user_id": p["user_id"], "encrypted_conversation_key": p["encrypted_key"],
+                 "public_key_version": p["public_key_version"]}
+                for p in ch["participant_keys"]
+            ],
+            "group_members": members,
+            "group_admins": [self.me],
+            "action_signatures": [
+                {
+                    "message_id": a["message_id"],
+                    "encoded_message_event_detail": a["encoded_message_event_detail"],
+                    "message_event_signature": {
+                        "signature": a["signature"],
+                        "public_key_version": a["public_key_version"],
+                        "signature_version": a["signature_version"],
+                    },
+                }
+                for a in ch["action_signatures"]
+            ],
+        }
+        created = http("POST", "/2/chat/conversations/group", body)["data"]
+        self.ckeys[gid] = (bytes(ch["conversation_key"]), ch["conversation_key_version"])
+        return {"conversation_id": created["conversation_id"]}
 
     def start(self, peer):
         theirs = max(self.records(peer), key=lambda r: int(r["public_key_version"]))
@@ -134,7 +178,7 @@ class Peer:
         self.ckeys[peer] = (bytes(ch["conversation_key"]), ch["conversation_key_version"])
         return {"conversation_key_version": ch["conversation_key_version"]}
 
-    def read(self, peer):
+    def read(self, peer, members=None):
         events, key_events, token = [], [], None
         while True:
             q = "?max_results=100" + (f"&pagination_token={token}" if token else "")
@@ -145,7 +189,7 @@ class Peer:
             if not token:
                 break
         signing = []
-        for user in {peer, self.me}:
+        for user in set(members) | {self.me} if members else {peer, self.me}:
             for r in self.records(user):
                 signing.append({k: v for k, v in r.items() if not k.startswith("_")})
         out = self.chat.decrypt_events(key_events + list(reversed(events)), signing)
@@ -164,9 +208,9 @@ class Peer:
         ]
         return {"messages": messages, "errors": [str(e) for e in out.get("errors", [])]}
 
-    def send(self, peer, text):
-        if peer not in self.ckeys:
-            self.read(peer)
+    def send(self, peer, text, members=None):
+        if peer not in self.ckeys or members:
+            self.read(peer, members)
         key, version = self.ckeys[peer]
         p = self.chat.encrypt_message(
             self.conv(peer), text, conversation_key=key, conversation_key_version=version
