@@ -240,11 +240,16 @@ pub struct WebhookServeArgs {
     pub consumer_secret_file: Option<PathBuf>,
     /// Print every event as delivered (typing, read, other types, replay completions)
     /// instead of the DM records.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "db")]
     pub raw: bool,
-    /// Write the events into this store exactly once instead of printing them.
+    /// Write each received DM into this store exactly once (`sqlite:PATH` or a path ending
+    /// in .sqlite/.db, or `postgres://...`) instead of printing it; a later sync replaces
+    /// the converted JSON with the API's.
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
+    /// The account within the store (with --db).
+    #[arg(long, value_name = "NAME", default_value = "default", requires = "db")]
+    pub account: String,
     /// Stop after this many events.
     #[arg(long)]
     pub limit: Option<usize>,

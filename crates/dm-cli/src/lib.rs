@@ -40,8 +40,8 @@ pub use cli::{
     AuthCommand, Cli, Command, ConversationsArgs, DemoArgs, EventArgs, EventIdArg, EventsArgs,
     ExportArgs, ExportFormat, FollowArgs, Format, GlobalOpts, GroupCommand, GroupCreateArgs,
     ImportArgs, ListFormat, LoginArgs, QueryArgs, ScopeArgs, SearchArgs, SendArgs, ShowArgs,
-    StoreArgs, SubscribeArgs, SubscriptionIdArg, SyncArgs, UserIdArg, WebhookCommand,
-    WebhookIdArg, WebhookReplayArgs, WebhookServeArgs, WebhookUrlArg,
+    StoreArgs, SubscribeArgs, SubscriptionIdArg, SyncArgs, UserIdArg, WebhookCommand, WebhookIdArg,
+    WebhookReplayArgs, WebhookServeArgs, WebhookUrlArg,
 };
 pub use error::{
     CliError, EXIT_API, EXIT_AUTH, EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_LOCAL, EXIT_NETWORK,

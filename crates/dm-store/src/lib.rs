@@ -129,7 +129,7 @@ use futures::stream::BoxStream;
 use serde_json::Value;
 
 pub use account::Account;
-pub use batch::{ARCHIVE, Applied, Batch};
+pub use batch::{ARCHIVE, Applied, Batch, REALTIME};
 pub use conversation::{Conversation, Participant};
 pub use error::{Error, Result};
 pub use media_dir::{MediaDir, MediaWriter, StoredFile};
