@@ -5,6 +5,7 @@
 # scheme Prism can check (docs/design/prism-oracle.md §2.3):
 #   spec/openapi-dm-2.166.json              PRISM_URL                 PRISM_OAUTH1_URL
 #   spec/openapi-media-realtime-2.167.json  PRISM_MEDIA_REALTIME_URL  PRISM_MEDIA_REALTIME_OAUTH1_URL
+#   spec/openapi-chat-2.167.json            PRISM_CHAT_URL            PRISM_CHAT_OAUTH1_URL
 # Canary requests prove validation is on before the command runs (Prism fails open, §2.4). All
 # mocks are stopped whatever happens. Needs only Node and npm.
 set -euo pipefail
@@ -18,6 +19,11 @@ PORT=${PRISM_PORT:-4010}
 PORT_OAUTH1=${PRISM_OAUTH1_PORT:-4011}
 PORT_MR=${PRISM_MEDIA_REALTIME_PORT:-4012}
 PORT_MR_OAUTH1=${PRISM_MEDIA_REALTIME_OAUTH1_PORT:-4013}
+SPEC_CHAT=${PRISM_CHAT_SPEC:-spec/openapi-chat-2.167.json}
+PORT_CHAT=${PRISM_CHAT_PORT:-4014}
+PORT_CHAT_OAUTH1=${PRISM_CHAT_OAUTH1_PORT:-4015}
+BASE_CHAT="http://127.0.0.1:$PORT_CHAT"
+BASE_CHAT_OAUTH1="http://127.0.0.1:$PORT_CHAT_OAUTH1"
 BASE="http://127.0.0.1:$PORT"
 BASE_OAUTH1="http://127.0.0.1:$PORT_OAUTH1"
 BASE_MR="http://127.0.0.1:$PORT_MR"
@@ -42,6 +48,7 @@ oauth1_copy() {
 }
 oauth1_copy "$SPEC" "$PRISM_DIR/spec-oauth1.json"
 oauth1_copy "$SPEC_MR" "$PRISM_DIR/spec-media-realtime-oauth1.json"
+oauth1_copy "$SPEC_CHAT" "$PRISM_DIR/spec-chat-oauth1.json"
 
 PIDS=()
 cleanup() {
@@ -58,6 +65,8 @@ mock "$PORT" "$SPEC" prism.log
 mock "$PORT_OAUTH1" "$PRISM_DIR/spec-oauth1.json" prism-oauth1.log
 mock "$PORT_MR" "$SPEC_MR" prism-media-realtime.log
 mock "$PORT_MR_OAUTH1" "$PRISM_DIR/spec-media-realtime-oauth1.json" prism-media-realtime-oauth1.log
+mock "$PORT_CHAT" "$SPEC_CHAT" prism-chat.log
+mock "$PORT_CHAT_OAUTH1" "$PRISM_DIR/spec-chat-oauth1.json" prism-chat-oauth1.log
 
 wait_ready() { local base=$1 path=$2 log=$3 code=000
   for _ in $(seq 1 150); do
@@ -70,6 +79,8 @@ wait_ready "$BASE" /2/dm_events "$PRISM_DIR/prism.log"
 wait_ready "$BASE_OAUTH1" /2/dm_events "$PRISM_DIR/prism-oauth1.log"
 wait_ready "$BASE_MR" /2/webhooks "$PRISM_DIR/prism-media-realtime.log"
 wait_ready "$BASE_MR_OAUTH1" /2/webhooks "$PRISM_DIR/prism-media-realtime-oauth1.log"
+wait_ready "$BASE_CHAT" /2/users/me "$PRISM_DIR/prism-chat.log"
+wait_ready "$BASE_CHAT_OAUTH1" /2/users/me "$PRISM_DIR/prism-chat-oauth1.log"
 
 canary_at() { local base=$1 want=$2 m=$3 p=$4; shift 4
   local got; got=$(curl -s -o /dev/null -w '%{http_code}' -X "$m" "$@" "$base$p")
@@ -98,8 +109,11 @@ canary_mr 422 POST '/2/activity/subscriptions' "${A[@]}" "${J[@]}" -d '{"event_t
 canary_mr 422 GET  '/2/webhooks?webhook_config.fields=nope' "${A[@]}"
 canary_mr 422 POST '/2/webhooks/replay' "${A[@]}" "${J[@]}" -d '{"webhook_id":"1","from_date":"2026","to_date":"202608221330"}'
 canary_at "$BASE_MR_OAUTH1" 422 GET '/2/media/upload?media_id=abc' "${O[@]}"
-echo "prism-run: Prism $PRISM_VERSION validating at $BASE, $BASE_OAUTH1, $BASE_MR and $BASE_MR_OAUTH1 (canaries passed)"
+canary_at "$BASE_CHAT" 422 GET '/2/chat/conversations/abc/events' "${A[@]}"
+canary_at "$BASE_CHAT" 422 POST '/2/chat/conversations/1-2/messages' "${A[@]}" "${J[@]}" -d '{}'
+echo "prism-run: Prism $PRISM_VERSION validating at $BASE, $BASE_OAUTH1, $BASE_MR, $BASE_MR_OAUTH1, $BASE_CHAT and $BASE_CHAT_OAUTH1 (canaries passed)"
 
 export PRISM_URL="$BASE" PRISM_OAUTH1_URL="$BASE_OAUTH1"
 export PRISM_MEDIA_REALTIME_URL="$BASE_MR" PRISM_MEDIA_REALTIME_OAUTH1_URL="$BASE_MR_OAUTH1"
+export PRISM_CHAT_URL="$BASE_CHAT" PRISM_CHAT_OAUTH1_URL="$BASE_CHAT_OAUTH1"
 "$@"

@@ -23,6 +23,11 @@ pub const MOCKS: &[(&str, &str, &str)] = &[
         "PRISM_MEDIA_REALTIME_URL",
         "PRISM_MEDIA_REALTIME_OAUTH1_URL",
     ),
+    (
+        "spec/openapi-chat-2.167.json",
+        "PRISM_CHAT_URL",
+        "PRISM_CHAT_OAUTH1_URL",
+    ),
 ];
 
 /// The URL in the environment variable `var`, without a trailing `/`, if set and not blank.

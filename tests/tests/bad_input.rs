@@ -529,3 +529,89 @@ fn ids_parse_exactly_their_spec_patterns() {
         Ok(())
     });
 }
+
+// ---------------------------------------------------------------- properties: X Chat
+
+/// A genuine relayed message event (base64-decoded), the keys that open it, and its text.
+fn chat_fixture() -> (Vec<u8>, dm_chat::ConversationKeys, dm_chat::KeyDirectory) {
+    use dm_chat::thrift::{MessageEntryHolder, ThriftStruct};
+    use dm_chat::{ChatConversationId, KeyVersion, PrivateKeys, VerifiedKeys};
+    let (alice, bob) = (PrivateKeys::generate(), PrivateKeys::generate());
+    let a = VerifiedKeys::own("783214", KeyVersion::now(), &alice);
+    let b = VerifiedKeys::own("2244994945", KeyVersion::now(), &bob);
+    let conv = ChatConversationId::parse("783214-2244994945", None).unwrap();
+    let change = dm_chat::prepare_key_change(&alice, &a, &conv, &[a.clone(), b.clone()]).unwrap();
+    let out = dm_chat::encrypt_message(
+        &alice,
+        &a,
+        &conv,
+        &change.key,
+        &MessageEntryHolder::text("the genuine text"),
+        &dm_chat::MessageOptions::default(),
+    )
+    .unwrap();
+    let event = out.relayed("2080000000000000002", "783214", &conv).encode();
+    let mut keys = dm_chat::ConversationKeys::new();
+    keys.insert_own(change.key);
+    let mut dir = dm_chat::KeyDirectory::new();
+    dir.insert(a);
+    dir.insert(b);
+    (event, keys, dir)
+}
+
+#[test]
+fn chat_thrift_and_events_from_arbitrary_bytes_never_panic() {
+    use dm_chat::thrift::{
+        EventDetail, MessageCreateEvent, MessageEntryHolder, MessageEvent, MessageEventSignature,
+        ThriftStruct,
+    };
+    check(
+        "chat_arbitrary_bytes",
+        proptest::collection::vec(any::<u8>(), 0..512),
+        |b| {
+            let _ = MessageEvent::decode(&b);
+            let _ = EventDetail::decode(&b);
+            let _ = MessageCreateEvent::decode(&b);
+            let _ = MessageEventSignature::decode(&b);
+            let _ = MessageEntryHolder::decode(&b);
+            let _ = dm_chat::parse_event(&dm_chat::b64::encode(&b));
+            let _ = dm_chat::parse_event(&String::from_utf8_lossy(&b));
+            Ok(())
+        },
+    );
+}
+
+#[test]
+fn mutated_chat_events_never_panic_and_never_open_to_other_text() {
+    let (event, keys, dir) = chat_fixture();
+    let n = event.len();
+    // Each mutation: (position, kind: 0 flip / 1 truncate / 2 insert / 3 delete, byte).
+    let mutation = (0..n, 0u8..4, any::<u8>());
+    check(
+        "chat_mutated_events",
+        proptest::collection::vec(mutation, 1..4),
+        move |ms| {
+            let mut b = event.clone();
+            for (at, kind, byte) in ms {
+                let at = at.min(b.len());
+                match kind {
+                    0 if at < b.len() => b[at] ^= byte | 1,
+                    1 => b.truncate(at),
+                    2 => b.insert(at, byte),
+                    _ if at < b.len() => {
+                        b.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+            if let Ok(ev) = dm_chat::parse_event(&dm_chat::b64::encode(&b))
+                && let Ok(m) = keys.open_message(&ev, "2244994945", &dir)
+            {
+                // Only a change that leaves the signed content intact can still open.
+                prop_assert_eq!(m.text(), Some("the genuine text"));
+                prop_assert_eq!(m.sender_id.as_str(), "783214");
+            }
+            Ok(())
+        },
+    );
+}

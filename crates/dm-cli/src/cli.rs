@@ -161,6 +161,125 @@ pub enum Command {
     /// Webhooks: receive DMs in real time (`serve`), register, list, validate, delete, replay.
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// X Chat: end-to-end encrypted conversations (keys, send, events, conversations).
+    #[command(subcommand)]
+    Chat(ChatCommand),
+}
+
+/// `xdm chat ...`.
+#[derive(Debug, Subcommand)]
+#[non_exhaustive]
+pub enum ChatCommand {
+    /// Your X Chat keys: create and register them, or show the public part.
+    #[command(subcommand)]
+    Keys(ChatKeysCommand),
+    /// Send an encrypted, signed message (the conversation key is made on first use).
+    #[command(
+        after_help = "Examples:\n  xdm chat send --to 2244994945 \"Hello, encrypted\"\n  xdm chat send --conversation 783214-2244994945 --file notes.pdf \"The notes\""
+    )]
+    Send(ChatSendArgs),
+    /// Decrypt and verify a conversation's history (newest first), or every conversation's.
+    #[command(
+        after_help = "Examples:\n  xdm chat events --with 2244994945\n  xdm chat events --conversation 783214-2244994945 --format jsonl\n\n\
+        An event that does not verify is never shown as a message: it is reported (on stderr, or as\n\
+        a JSONL line with \"verified\": false and no text) and xdm exits with code 6."
+    )]
+    Events(ChatEventsArgs),
+    /// List your X Chat conversations (one JSON object per line).
+    #[command(after_help = "Example:\n  xdm chat conversations")]
+    Conversations,
+}
+
+/// `xdm chat keys ...`.
+#[derive(Debug, Subcommand)]
+#[non_exhaustive]
+pub enum ChatKeysCommand {
+    /// Generate keys, register their public part for your user, keep the private key blob.
+    #[command(
+        after_help = "Examples:\n  xdm chat keys init\n  xdm chat keys init --keys ~/secrets/xchat-keys.json\n\n\
+        The file (mode 0600) holds your private keys: whoever has it can read your chats. Keep a\n\
+        copy somewhere safe; without it, history encrypted to these keys cannot be read."
+    )]
+    Init(ChatKeysInitArgs),
+    /// Show your user id, key version, fingerprint and public keys (never the private keys).
+    Show(ChatKeysArg),
+}
+
+/// Where the X Chat key file is.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct ChatKeysArg {
+    /// The key file (default: `chat-keys.json` in the config directory).
+    #[arg(long = "keys", env = "XDM_CHAT_KEYS", value_name = "FILE")]
+    pub keys: Option<PathBuf>,
+}
+
+/// `xdm chat keys init`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct ChatKeysInitArgs {
+    /// The key file.
+    #[command(flatten)]
+    pub keys: ChatKeysArg,
+    /// Replace an existing key file (history encrypted to the old keys becomes unreadable
+    /// unless you kept a copy).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `xdm chat send`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct ChatSendArgs {
+    /// The key file.
+    #[command(flatten)]
+    pub keys: ChatKeysArg,
+    /// The other participant of a one-to-one conversation.
+    #[arg(
+        long,
+        value_name = "USER_ID",
+        required_unless_present = "conversation",
+        conflicts_with = "conversation"
+    )]
+    pub to: Option<UserId>,
+    /// The conversation (`A-B`, or the other participant's id).
+    #[arg(long, value_name = "ID")]
+    pub conversation: Option<String>,
+    /// Attach a file: encrypted here (secretstream), uploaded, sent with the text, if any.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// The message text (optional with --file).
+    #[arg(required_unless_present = "file")]
+    pub text: Option<String>,
+}
+
+/// `xdm chat events`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct ChatEventsArgs {
+    /// The key file.
+    #[command(flatten)]
+    pub keys: ChatKeysArg,
+    /// The conversation with this user.
+    #[arg(long, value_name = "USER_ID", conflicts_with = "conversation")]
+    pub with: Option<UserId>,
+    /// This conversation (`A-B`).
+    #[arg(long, value_name = "ID")]
+    pub conversation: Option<String>,
+    /// Output format (default: pretty on a terminal, else jsonl).
+    #[arg(long, value_enum)]
+    pub format: Option<ChatFormat>,
+}
+
+/// Output formats of `xdm chat events`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[non_exhaustive]
+pub enum ChatFormat {
+    /// One line per message: time, sender, text.
+    Pretty,
+    /// One JSON object per line: `id`, `conversation_id`, `sender_id`, `created_at`, `text`,
+    /// `verified`.
+    Jsonl,
 }
 
 /// `xdm subscribe`.

@@ -15,6 +15,8 @@ pub const EXIT_AUTH: u8 = 3;
 pub const EXIT_API: u8 = 4;
 /// Exit code: the network failed (could not connect, timeout, connection reset).
 pub const EXIT_NETWORK: u8 = 5;
+/// Exit code: an X Chat event did not verify (it was reported, never shown as a message).
+pub const EXIT_UNVERIFIED: u8 = 6;
 /// Exit code: interrupted (Ctrl-C) before the command finished.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
@@ -27,6 +29,7 @@ Exit codes:
   3  authentication error (no credentials, app-only token, missing scopes, refused token)
   4  API error (not found, invalid request, rate limit, usage cap)
   5  network error (cannot connect, timeout, connection reset)
+  6  an X Chat event did not verify (reported, not shown as a message)
   130  interrupted (Ctrl-C)";
 
 /// Why a command failed.
@@ -51,6 +54,9 @@ pub enum CliError {
     /// Ctrl-C.
     #[error("interrupted")]
     Interrupted,
+    /// X Chat events that did not verify were reported (and not shown as messages).
+    #[error("{0}")]
+    Unverified(String),
 }
 
 impl CliError {
@@ -63,6 +69,7 @@ impl CliError {
             CliError::Network(_) => EXIT_NETWORK,
             CliError::Local(_) => EXIT_LOCAL,
             CliError::Interrupted => EXIT_INTERRUPTED,
+            CliError::Unverified(_) => EXIT_UNVERIFIED,
         }
     }
 
@@ -108,6 +115,9 @@ impl From<dm_stream::Error> for CliError {
                  It was not retried: check with `xdm events` before sending it again"
             )),
             E::MissingCredentials { .. } => CliError::Auth(e.to_string()),
+            E::Chat(dm_chat::ChatError::Signature(why)) => {
+                CliError::Unverified(format!("X Chat: {why}"))
+            }
             E::CheckpointMismatch { expected, found } => CliError::Usage(format!(
                 "the saved state belongs to another lookup ({found}), not this one ({expected}): \
                  use the same options as the run that created it, or another archive file"

@@ -5,7 +5,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{AuthCommand, Cli, Command, GlobalOpts, GroupCommand, WebhookCommand};
+use crate::cli::{
+    AuthCommand, ChatCommand, ChatKeysCommand, Cli, Command, GlobalOpts, GroupCommand,
+    WebhookCommand,
+};
 use crate::commands;
 use crate::error::{CliError, EXIT_LOCAL};
 
@@ -44,6 +47,15 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Webhook(WebhookCommand::Validate(a)) => commands::webhook::validate(g, a).await,
         Command::Webhook(WebhookCommand::Delete(a)) => commands::webhook::delete(g, a).await,
         Command::Webhook(WebhookCommand::Replay(a)) => commands::webhook::replay(g, a).await,
+        Command::Chat(ChatCommand::Keys(ChatKeysCommand::Init(a))) => {
+            commands::chat::keys_init(g, a).await
+        }
+        Command::Chat(ChatCommand::Keys(ChatKeysCommand::Show(a))) => {
+            commands::chat::keys_show(g, a)
+        }
+        Command::Chat(ChatCommand::Send(a)) => commands::chat::send(g, a).await,
+        Command::Chat(ChatCommand::Events(a)) => commands::chat::events(g, a).await,
+        Command::Chat(ChatCommand::Conversations) => commands::chat::conversations(g).await,
     }
 }
 

@@ -57,6 +57,8 @@ pub(crate) struct Shared {
     pub other_users: Vec<(String, u64)>,
     /// Added to the clock by `FakeServer::advance_clock`.
     pub clock_offset_ms: AtomicI64,
+    /// X Chat: keys, conversations, relayed events, encrypted media.
+    pub chat: Mutex<crate::chat::ChatState>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -421,7 +423,7 @@ impl Shared {
             Verdict::User { .. } => {}
         }
         let other = self.other_user(headers);
-        if other.is_some() && !matches!(route, Route::Upload(_)) {
+        if other.is_some() && !matches!(route, Route::Upload(_) | Route::Chat(_)) {
             let mut body = problem::generic(403, "Forbidden");
             body["detail"] =
                 "The sandbox serves Direct Messages for its main user only; this user's token \
@@ -522,6 +524,42 @@ impl Shared {
                         user,
                         now,
                     )
+                }
+                Route::Chat(chat) => {
+                    let now = self.now_ms();
+                    let (id, username, name) = match other {
+                        Some(id) => (
+                            id,
+                            format!("sandbox_user_{id}"),
+                            format!("Sandbox user {id}"),
+                        ),
+                        None => {
+                            let store = self.store_read();
+                            let me = store.me_id();
+                            let profile = store.user_profile(me);
+                            let field = |k: &str| {
+                                profile
+                                    .and_then(|p| p.get(k))
+                                    .and_then(serde_json::Value::as_str)
+                                    .unwrap_or("me")
+                                    .to_owned()
+                            };
+                            (me, field("username"), field("name"))
+                        }
+                    };
+                    let caller = crate::chat::Caller {
+                        id,
+                        username: &username,
+                        name: &name,
+                    };
+                    let (reply, outbox) = {
+                        let mut state = lock(&self.chat);
+                        let reply =
+                            crate::chat::handle(&mut state, chat, &caller, query, body, now);
+                        (reply, std::mem::take(&mut state.outbox))
+                    };
+                    self.activity.observe_chat(outbox, now);
+                    reply
                 }
                 _ => self.operation(route, query, body, &fault),
             },

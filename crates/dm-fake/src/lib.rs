@@ -68,6 +68,7 @@
 
 mod activity;
 mod auth;
+mod chat;
 mod clock;
 mod config;
 mod conn;

@@ -38,6 +38,8 @@ pub enum Endpoint {
     FinalizeUpload,
     /// `GET /2/media/upload` (`command=STATUS`)
     UploadStatus,
+    /// X Chat: `/2/chat/...`, `/2/users/me`, `/2/users/{id}/public_keys`, `/2/users/public_keys`
+    Chat,
     /// `GET /i/oauth2/authorize`
     OAuth2Authorize,
     /// `POST /2/oauth2/token`
@@ -77,6 +79,7 @@ impl Endpoint {
                 Some("media-upload-chunked")
             }
             Endpoint::UploadStatus => Some("media-upload-status"),
+            Endpoint::Chat => Some("chat"),
             _ => None,
         }
     }

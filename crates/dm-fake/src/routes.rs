@@ -20,6 +20,8 @@ pub(crate) enum Route {
     Media(String, String, String),
     Block(String, bool),
     Upload(UploadRoute),
+    /// X Chat (`/2/chat/...`, `/2/users/me`, public keys).
+    Chat(crate::chat::ChatRoute),
     Authorize,
     Token,
     Revoke,
@@ -61,7 +63,10 @@ impl Route {
             }
             ("POST", ["2", "oauth2", "token"]) => Route::Token,
             ("POST", ["2", "oauth2", "revoke"]) => Route::Revoke,
-            _ => UploadRoute::parse(method, &segs).map_or(Route::Unknown, Route::Upload),
+            _ => match crate::chat::ChatRoute::parse(method, &segs) {
+                Some(chat) => Route::Chat(chat),
+                None => UploadRoute::parse(method, &segs).map_or(Route::Unknown, Route::Upload),
+            },
         }
     }
 
@@ -83,6 +88,7 @@ impl Route {
                 UploadRoute::Finalize(_) => Endpoint::FinalizeUpload,
                 UploadRoute::Status => Endpoint::UploadStatus,
             },
+            Route::Chat(_) => Endpoint::Chat,
             Route::Authorize => Endpoint::OAuth2Authorize,
             Route::Token => Endpoint::OAuth2Token,
             Route::Revoke => Endpoint::OAuth2Revoke,

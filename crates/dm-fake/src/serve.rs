@@ -81,7 +81,10 @@ pub(crate) async fn serve(
 ) -> Result<Response<Body>, io::Error> {
     let (parts, incoming) = req.into_parts();
     let route = Route::parse(parts.method.as_str(), parts.uri.path());
-    let limit = if matches!(route, Route::Upload(_)) {
+    let limit = if matches!(
+        route,
+        Route::Upload(_) | Route::Chat(crate::chat::ChatRoute::MediaAppend(_))
+    ) {
         MAX_UPLOAD_BODY
     } else {
         MAX_BODY

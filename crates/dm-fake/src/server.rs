@@ -280,6 +280,7 @@ impl FakeServerBuilder {
                 .map(|(i, t)| (t.clone(), other_user_id(i)))
                 .collect(),
             clock_offset_ms: AtomicI64::new(0),
+            chat: Mutex::new(crate::chat::ChatState::default()),
         });
         for pq in &self.prerender {
             prerender(&shared, pq)?;
@@ -491,6 +492,62 @@ impl FakeServer {
             deleted: false,
         });
         Ok(id.to_string())
+    }
+
+    /// X Chat test hook, a server gone wrong: serves a public-key record for `user` whose
+    /// binding was never checked (registration refuses such a record), so that tests can show
+    /// a client refuses to trust it.
+    ///
+    /// # Errors
+    /// [`InjectError::InvalidSender`] when `user` is not a user id.
+    pub fn chat_plant_key_record(
+        &self,
+        user: impl std::fmt::Display,
+        version: impl Into<String>,
+        public_key: impl Into<String>,
+        signing_public_key: impl Into<String>,
+        identity_public_key_signature: impl Into<String>,
+    ) -> Result<(), InjectError> {
+        let user = user.to_string();
+        let id = crate::params::numeric_id("user", &user)
+            .map_err(|_| InjectError::InvalidSender(user.clone()))?;
+        lock(&self.shared.chat).plant_key(
+            id,
+            version.into(),
+            public_key.into(),
+            signing_public_key.into(),
+            identity_public_key_signature.into(),
+        );
+        Ok(())
+    }
+
+    /// X Chat test hook, a server gone wrong: appends `encoded_event` (a base64
+    /// `MessageEvent`, forged, tampered or replayed) to the history of `conversation`
+    /// (`A-B`, `A:B` or `g…`) unchecked; returns the event id it is served under.
+    ///
+    /// # Errors
+    /// [`InjectError::UnknownConversation`] for a malformed conversation id,
+    /// [`InjectError::InvalidSender`] for a bad sender id.
+    pub fn chat_relay_unchecked(
+        &self,
+        conversation: &str,
+        sender: impl std::fmt::Display,
+        encoded_event: impl Into<String>,
+    ) -> Result<String, InjectError> {
+        let key = crate::chat::canonical(conversation)
+            .ok_or_else(|| InjectError::UnknownConversation(conversation.to_string()))?;
+        let sender = sender.to_string();
+        let id = crate::params::numeric_id("sender", &sender)
+            .map_err(|_| InjectError::InvalidSender(sender.clone()))?;
+        let now = self.shared.now_ms();
+        let seq = lock(&self.shared.chat).relay_unchecked(
+            &key,
+            id,
+            String::new(),
+            encoded_event.into(),
+            now,
+        );
+        Ok(seq.to_string())
     }
 
     /// The other users ([`FakeServerBuilder::other_user`]): their tokens and ids.

@@ -1,12 +1,14 @@
 //! Hand-written behaviour of the generated open enums ([`DmEventField`], [`Expansion`],
-//! [`UserField`], [`TweetField`], [`MediaField`], [`EventType`], [`WebhookConfigField`]):
+//! [`UserField`], [`TweetField`], [`MediaField`], [`EventType`], [`WebhookConfigField`], and
+//! the X Chat ones):
 //! parsing, display and serde.
 
 use std::fmt;
 use std::str::FromStr;
 
 pub use crate::generated::fields::{
-    DmEventField, EventType, Expansion, MediaField, TweetField, UserField, WebhookConfigField,
+    ChatConversationExpansion, ChatConversationField, ChatMessageEventField, DmEventField,
+    EventType, Expansion, MediaField, PublicKeyField, TweetField, UserField, WebhookConfigField,
 };
 
 /// A string that is not one of the values the spec lists for a parameter.
@@ -105,5 +107,9 @@ open_enum_impls!(
     TweetField,
     MediaField,
     EventType,
-    WebhookConfigField
+    WebhookConfigField,
+    ChatMessageEventField,
+    ChatConversationField,
+    ChatConversationExpansion,
+    PublicKeyField
 );

@@ -52,6 +52,7 @@
 #![forbid(unsafe_code)]
 
 pub mod activity;
+mod chat;
 mod conversation_id;
 mod decode;
 mod entities;
@@ -72,6 +73,15 @@ mod upload;
 mod user;
 mod wire;
 
+pub use chat::{
+    ActionSignatureBody, AddChatGroupMembersRequest, AddConversationKeysRequest,
+    AddedConversationKeys, ChatConversation, ChatConversationId, ChatConversationsMeta,
+    ChatConversationsPage, ChatEventsMeta, ChatEventsPage, ChatMediaHashKey, ChatMediaSessionId,
+    ChatMessageEvent, ChatUploadSession, ConversationParticipantKeyBody, CreateChatGroupRequest,
+    CreatedChatGroup, DataResponse, EventSignatureBody, InitializedChatGroup, PublicKeyRecord,
+    PublicKeyRegistration, PublicKeysResponse, RegisterPublicKeyRequest, RegisteredPublicKey,
+    SendChatMessageRequest, SentChatMessage, UserMeResponse,
+};
 pub use conversation_id::{ConversationKind, DmConversationId};
 pub use decode::{DecodeError, DecodeErrorKind, decode};
 pub use entities::{
@@ -84,7 +94,8 @@ pub use envelope::{
 };
 pub use event::{DmAttachments, DmEvent, EventKind, ReferencedTweet};
 pub use fields::{
-    DmEventField, EventType, Expansion, MediaField, TweetField, UnknownValue, UserField,
+    ChatConversationExpansion, ChatConversationField, ChatMessageEventField, DmEventField,
+    EventType, Expansion, MediaField, PublicKeyField, TweetField, UnknownValue, UserField,
     WebhookConfigField,
 };
 pub use ids::{

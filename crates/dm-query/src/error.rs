@@ -126,6 +126,15 @@ pub enum QueryError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A request body member that cannot be sent (a user id that is not one, a group created
+    /// under an id that is not a group's).
+    #[error("invalid request body: `{field}` {reason}")]
+    InvalidBody {
+        /// The body member.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
     /// A media upload value the spec does not allow (a `segment_index` outside `0..=999`, a
     /// category the one-shot upload does not take, empty media).
     #[error("invalid media upload: `{field}` {reason}")]

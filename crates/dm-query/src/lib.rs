@@ -67,12 +67,15 @@ pub use error::QueryError;
 pub use operation::{AuthScheme, Operation, PathParam};
 pub use query::{EventsQuery, FieldsQuery, QueryWarning};
 pub use request::{
-    ApiRequest, AppendUpload, BlockDms, CheckAaaSubscription, CreateAaaSubscription,
-    CreateActivitySubscription, CreateGroup, CreateWebhook, DeleteAaaSubscription,
-    DeleteActivitySubscription, DeleteActivitySubscriptions, DeleteEvent, DeleteWebhook,
-    DownloadMedia, FinalizeUpload, GetAaaSubscriptionCount, GetEvent, GetUploadStatus,
-    InitializeUpload, ListAaaSubscriptions, ListActivitySubscriptions, ListEvents, ListWebhooks,
-    MAX_BACKFILL_MINUTES, MediaEncoding, ReplayWebhook, Scope, SendToConversation,
-    SendToParticipant, StreamActivity, USER_AGENT, UnblockDms, UpdateActivitySubscription,
-    UploadMedia, ValidateWebhook, stream_time,
+    AddChatGroupMembers, AddConversationKeys, ApiRequest, AppendChatUpload, AppendUpload, BlockDms,
+    CheckAaaSubscription, CreateAaaSubscription, CreateActivitySubscription, CreateChatGroup,
+    CreateGroup, CreateWebhook, DeleteAaaSubscription, DeleteActivitySubscription,
+    DeleteActivitySubscriptions, DeleteEvent, DeleteWebhook, DownloadChatMedia, DownloadMedia,
+    FinalizeChatUpload, FinalizeUpload, GetAaaSubscriptionCount, GetChatConversation,
+    GetChatConversations, GetChatEvents, GetEvent, GetMe, GetPublicKey, GetPublicKeys,
+    GetUploadStatus, InitializeChatGroup, InitializeChatUpload, InitializeUpload,
+    ListAaaSubscriptions, ListActivitySubscriptions, ListEvents, ListWebhooks,
+    MAX_BACKFILL_MINUTES, MarkChatRead, MediaEncoding, RegisterPublicKey, ReplayWebhook, Scope,
+    SendChatMessage, SendChatTyping, SendToConversation, SendToParticipant, StreamActivity,
+    USER_AGENT, UnblockDms, UpdateActivitySubscription, UploadMedia, ValidateWebhook, stream_time,
 };

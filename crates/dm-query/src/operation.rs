@@ -4,8 +4,8 @@
 use std::fmt;
 
 use dm_model::{
-    ActivitySubscriptionId, DmConversationId, DmEventId, DmResourceId, MediaId, MediaKey, TweetId,
-    UserId, WebhookConfigId,
+    ActivitySubscriptionId, ChatConversationId, ChatMediaHashKey, ChatMediaSessionId,
+    DmConversationId, DmEventId, DmResourceId, MediaId, MediaKey, TweetId, UserId, WebhookConfigId,
 };
 
 use crate::encode::encode_path_segment;
@@ -184,6 +184,9 @@ fn check_id(param: &PathParam, value: &str) -> Result<(), QueryError> {
         "DmResourceId" => value.parse::<DmResourceId>().map(drop),
         "WebhookConfigId" => value.parse::<WebhookConfigId>().map(drop),
         "ActivitySubscriptionId" => value.parse::<ActivitySubscriptionId>().map(drop),
+        "ChatConversationId" => value.parse::<ChatConversationId>().map(drop),
+        "ChatMediaSessionId" => value.parse::<ChatMediaSessionId>().map(drop),
+        "ChatMediaHashKey" => value.parse::<ChatMediaHashKey>().map(drop),
         // A type a newer spec introduced: still percent-encoded; a unit test keeps this list
         // in step with the generated operations.
         _ => Ok(()),
@@ -206,6 +209,9 @@ pub(crate) const CHECKED_ID_TYPES: &[(&str, &str)] = &[
     ("DmResourceId", DmResourceId::PATTERN),
     ("WebhookConfigId", WebhookConfigId::PATTERN),
     ("ActivitySubscriptionId", ActivitySubscriptionId::PATTERN),
+    ("ChatConversationId", ChatConversationId::PATTERN),
+    ("ChatMediaSessionId", ChatMediaSessionId::PATTERN),
+    ("ChatMediaHashKey", ChatMediaHashKey::PATTERN),
 ];
 
 #[cfg(test)]
@@ -214,6 +220,7 @@ mod tests {
 
     const DM_SPEC: &str = "spec/openapi-dm-2.166.json";
     const MEDIA_REALTIME_SPEC: &str = "spec/openapi-media-realtime-2.167.json";
+    const CHAT_SPEC: &str = "spec/openapi-chat-2.167.json";
 
     fn dm_operations() -> impl Iterator<Item = Operation> {
         Operation::ALL
@@ -224,18 +231,20 @@ mod tests {
 
     #[test]
     fn every_operation_is_listed_once() {
-        assert_eq!(Operation::ALL.len(), 32);
+        assert_eq!(Operation::ALL.len(), 51);
         let mut ids: Vec<&str> = Operation::ALL.iter().map(|o| o.operation_id()).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), 32);
+        assert_eq!(ids.len(), 51);
         assert_eq!(dm_operations().count(), 11);
         let rest: Vec<&str> = Operation::ALL
             .iter()
             .filter(|o| o.spec_file() != DM_SPEC)
             .map(|o| o.spec_file())
             .collect();
-        assert_eq!(rest, [MEDIA_REALTIME_SPEC; 21]);
+        let mut want = vec![MEDIA_REALTIME_SPEC; 21];
+        want.extend([CHAT_SPEC; 19]);
+        assert_eq!(rest, want);
         // The DM operations come first, as before the second spec.
         assert!(
             Operation::ALL[..11]
@@ -347,7 +356,10 @@ mod tests {
         use AuthScheme::{AppOnly, OAuth1User, OAuth2User};
         use Operation as O;
         use http::{Method, StatusCode};
-        for op in Operation::ALL.iter().filter(|o| o.spec_file() != DM_SPEC) {
+        for op in Operation::ALL
+            .iter()
+            .filter(|o| o.spec_file() == MEDIA_REALTIME_SPEC)
+        {
             assert_eq!(op.success_status(), StatusCode::OK, "{op}");
             assert_eq!(op.response_media_type(), "application/json", "{op}");
         }
@@ -436,7 +448,10 @@ mod tests {
             O::ReplayWebhook,
             O::CreateAaaSubscription,
         ];
-        for op in Operation::ALL.iter().filter(|o| o.spec_file() != DM_SPEC) {
+        for op in Operation::ALL
+            .iter()
+            .filter(|o| o.spec_file() == MEDIA_REALTIME_SPEC)
+        {
             assert_eq!(op.is_idempotent(), !not_idempotent.contains(op), "{op}");
         }
         let types: Vec<&str> = O::DeleteAaaSubscription
@@ -449,6 +464,41 @@ mod tests {
             O::DeleteActivitySubscription.path_params()[0].id_type,
             "ActivitySubscriptionId"
         );
+    }
+
+    #[test]
+    fn chat_facts() {
+        use Operation as O;
+        use http::StatusCode;
+        let chat: Vec<Operation> = Operation::ALL
+            .iter()
+            .copied()
+            .filter(|o| o.spec_file() == CHAT_SPEC)
+            .collect();
+        assert_eq!(chat.len(), 19);
+        assert!(
+            chat.iter()
+                .all(|o| !o.is_idempotent() || o.method() == http::Method::GET)
+        );
+        assert_eq!(O::SendChatMessage.success_status(), StatusCode::CREATED);
+        assert_eq!(O::CreateChatGroup.success_status(), StatusCode::CREATED);
+        assert_eq!(
+            O::DownloadChatMedia.response_media_type(),
+            "application/octet-stream"
+        );
+        assert_eq!(
+            O::GetChatEvents.path_params()[0].id_type,
+            "ChatConversationId"
+        );
+        assert!(O::GetChatEvents.path_params()[0].pattern_in_spec);
+        // The spec gives this one no pattern; it is still validated.
+        assert!(!O::GetChatConversation.path_params()[0].pattern_in_spec);
+        assert_eq!(
+            O::AppendChatUpload.path_params()[0].id_type,
+            "ChatMediaSessionId"
+        );
+        assert!(O::RegisterPublicKey.oauth2_scopes().contains(&"dm.write"));
+        assert!(O::GetChatEvents.render_path(&["1-2/../x"]).is_err());
     }
 
     #[test]
@@ -491,6 +541,26 @@ mod tests {
             &["18"],
             &["19"],
             &["20", "21"],
+            // X Chat.
+            &[],
+            &["22"],
+            &["23"],
+            &[],
+            &[],
+            &["24"],
+            &["25-26"],
+            &["g27"],
+            &["28"],
+            &["29"],
+            &["30"],
+            &["31"],
+            &[],
+            &[],
+            &["32"],
+            &[],
+            &["33"],
+            &["34"],
+            &["35-36", "abc37"],
         ];
         assert_eq!(values.len(), Operation::ALL.len());
         for (op, v) in Operation::ALL.iter().zip(values) {
@@ -522,7 +592,11 @@ mod tests {
             Operation::match_path(&Method::GET, "/2/dm_events/%FF"),
             None
         );
-        assert_eq!(Operation::from_operation_id("getUsersMe"), None);
+        assert_eq!(Operation::from_operation_id("getUsers"), None);
+        assert_eq!(
+            Operation::from_operation_id("getUsersMe"),
+            Some(Operation::GetMe)
+        );
         assert_eq!(
             Operation::match_path(&Method::POST, "/2/media/upload/initialize"),
             Some((Operation::InitializeUpload, vec![]))

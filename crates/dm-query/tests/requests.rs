@@ -621,11 +621,127 @@ fn realtime_requests() -> Vec<Box<dyn ApiRequest>> {
     common::realtime_requests()
 }
 
+/// The X Chat request values (issue 19; deletes: `common::NOT_BUILT_YET`).
+fn chat_requests() -> Vec<Box<dyn ApiRequest>> {
+    use dm_model::{
+        AddConversationKeysRequest, ConversationParticipantKeyBody, PublicKeyRegistration,
+        RegisterPublicKeyRequest, SendChatMessageRequest,
+    };
+    let conv: dm_model::ChatConversationId = "783214-2244994945".parse().unwrap();
+    let user: dm_model::UserId = "783214".parse().unwrap();
+    let registration = PublicKeyRegistration::new(
+        "c2ln".into(),
+        "aWQ=".into(),
+        "ZnA".into(),
+        "CustomPin".into(),
+        "c2lnbg==".into(),
+        "c2ln".into(),
+    );
+    vec![
+        Box::new(dm_query::GetMe),
+        Box::new(dm_query::RegisterPublicKey {
+            user_id: user.clone(),
+            body: RegisterPublicKeyRequest::new(registration, "1796130000000".into()),
+        }),
+        Box::new(dm_query::GetPublicKey {
+            user_id: user.clone(),
+        }),
+        Box::new(dm_query::GetPublicKeys {
+            ids: vec![user, "2244994945".parse().unwrap()],
+        }),
+        Box::new(dm_query::GetChatConversations {
+            max_results: Some(20),
+            pagination_token: None,
+        }),
+        Box::new(dm_query::GetChatConversation { id: conv.clone() }),
+        Box::new(dm_query::GetChatEvents {
+            id: conv.clone(),
+            max_results: Some(50),
+            pagination_token: Some("1880028106020515840".into()),
+        }),
+        Box::new(dm_query::AddConversationKeys {
+            id: conv.clone(),
+            body: AddConversationKeysRequest::new(
+                "1796130000000".into(),
+                vec![ConversationParticipantKeyBody::new(
+                    "783214".into(),
+                    "BAAA".into(),
+                    "1".into(),
+                )],
+                Vec::new(),
+            ),
+        }),
+        Box::new(dm_query::SendChatMessage {
+            id: conv.clone(),
+            body: SendChatMessageRequest::new(
+                "5f1d5a8e-6b7a-4f0e-9a57-1c1f1f6d2b11".into(),
+                "CwBkAAAAAA==".into(),
+                "CwABAAAAAA==".into(),
+            ),
+        }),
+        Box::new(dm_query::SendChatTyping { id: conv.clone() }),
+        Box::new(dm_query::MarkChatRead {
+            id: conv.clone(),
+            seen_until_sequence_id: "2080000000000000001".into(),
+        }),
+        Box::new(dm_query::InitializeChatGroup),
+        Box::new(dm_query::CreateChatGroup {
+            body: dm_model::CreateChatGroupRequest::new(
+                "g1234567890".into(),
+                "1796130000000".into(),
+                vec![ConversationParticipantKeyBody::new(
+                    "783214".into(),
+                    "BAAA".into(),
+                    "1".into(),
+                )],
+                vec!["783214".into(), "2244994945".into(), "12".into()],
+                vec!["783214".into()],
+                Vec::new(),
+            ),
+        }),
+        Box::new(dm_query::AddChatGroupMembers {
+            id: "g1234567890".parse().unwrap(),
+            body: dm_model::AddChatGroupMembersRequest::new(
+                vec!["99".into()],
+                "1796130000001".into(),
+                vec![ConversationParticipantKeyBody::new(
+                    "99".into(),
+                    "BAAA".into(),
+                    "1".into(),
+                )],
+                Vec::new(),
+            ),
+        }),
+        Box::new(dm_query::InitializeChatUpload {
+            conversation_id: conv.clone(),
+            total_bytes: 1065,
+        }),
+        Box::new(dm_query::AppendChatUpload {
+            session_id: "1880028106020515840".parse().unwrap(),
+            conversation_id: conv.clone(),
+            media_hash_key: "abc123".parse().unwrap(),
+            segment_index: 0,
+            media: bytes::Bytes::from_static(b"\x00\x01\x02"),
+        }),
+        Box::new(dm_query::FinalizeChatUpload {
+            session_id: "1880028106020515840".parse().unwrap(),
+            conversation_id: conv.clone(),
+            media_hash_key: "abc123".parse().unwrap(),
+            num_parts: 1,
+        }),
+        Box::new(dm_query::DownloadChatMedia {
+            conversation_id: conv,
+            media_hash_key: "abc123".parse().unwrap(),
+        }),
+    ]
+}
+
 #[test]
 fn every_operation_has_a_request_value() {
     let mut requests = dm_requests();
     requests.extend(media_requests());
     requests.extend(realtime_requests());
+    requests.extend(chat_requests());
     let ops: Vec<Operation> = requests.iter().map(|r| r.operation()).collect();
     assert_eq!(ops, common::built_operations());
     for r in &requests {
@@ -682,4 +798,45 @@ fn dm_requests() -> Vec<Box<dyn ApiRequest>> {
         }),
         Box::new(UnblockDms { user_id: user }),
     ]
+}
+
+#[test]
+fn group_requests_refuse_bad_ids_before_sending() {
+    let body = |conv: &str, members: Vec<String>| dm_query::CreateChatGroup {
+        body: dm_model::CreateChatGroupRequest::new(
+            conv.into(),
+            "1".into(),
+            Vec::new(),
+            members,
+            Vec::new(),
+            Vec::new(),
+        ),
+    };
+    let ok = body("g12", vec!["1".into(), "2".into()]);
+    assert!(ok.to_request(&base()).is_ok());
+    for bad in [
+        body("12-13", vec!["1".into()]),
+        body("gx", vec!["1".into()]),
+        body("g12", Vec::new()),
+        body("g12", vec!["1".into(), "alice".into()]),
+    ] {
+        let err = bad.to_request(&base()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                dm_query::QueryError::InvalidBody { .. } | dm_query::QueryError::EmptyList { .. }
+            ),
+            "{err}"
+        );
+    }
+    let add = dm_query::AddChatGroupMembers {
+        id: "g12".parse().unwrap(),
+        body: dm_model::AddChatGroupMembersRequest::new(
+            vec!["1,2".into()],
+            "1".into(),
+            Vec::new(),
+            Vec::new(),
+        ),
+    };
+    assert!(add.to_request(&base()).is_err());
 }

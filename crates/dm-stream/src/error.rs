@@ -39,6 +39,10 @@ pub enum Error {
         /// Why, as the API put it.
         problems: Vec<dm_model::Problem>,
     },
+    /// X Chat cryptography refused something: keys that do not verify, a key that does not
+    /// unwrap, an event that does not decode (never key material in the message).
+    #[error(transparent)]
+    Chat(#[from] dm_chat::ChatError),
     /// A 2xx response decoded but lacked what the operation promises.
     #[error("unexpected response: {0}")]
     Unexpected(String),

@@ -76,6 +76,7 @@
 #![forbid(unsafe_code)]
 
 mod activity;
+mod chat;
 mod checkpoint;
 mod client;
 mod error;
@@ -95,6 +96,7 @@ pub use activity::{
     ActivityStream, ActivityStreamOptions, ActivityStreamStats, EnsuredSubscription,
     ReconnectPolicy,
 };
+pub use chat::{ChatClient, ChatEvent, ChatSent, Rejected, entry_text};
 pub use checkpoint::{Checkpoint, Direction};
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, StreamError};

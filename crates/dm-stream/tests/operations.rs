@@ -18,6 +18,9 @@ fn sample(id_type: &str) -> &'static str {
         "DmConversationId" => "944480690-906948460078698496",
         "MediaKey" => "3_1146654567674912769",
         "DmResourceId" => "tJg5kUG5RKPi3jNi.jpg",
+        "ChatConversationId" => "783214-2244994945",
+        "ChatMediaSessionId" => "1880028106020515840",
+        "ChatMediaHashKey" => "abc123",
         other => panic!("no sample for the id type {other}: add one here"),
     }
 }

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{DM_SPEC, Error, Generated, MEDIA_REALTIME_SPEC, Specs};
+use super::{CHAT_SPEC, DM_SPEC, Error, Generated, MEDIA_REALTIME_SPEC, Specs};
 
 /// Where each enum's values come from in the spec.
 enum Source {
@@ -70,13 +70,37 @@ const ENUMS: &[(&str, &str, Source, &str)] = &[
         Source::Component("WebhookConfigFieldsParameter"),
         "a webhook config field",
     ),
+    (
+        "ChatMessageEventField",
+        CHAT_SPEC,
+        Source::Component("ChatMessageEventFieldsParameter"),
+        "an X Chat message event field",
+    ),
+    (
+        "ChatConversationField",
+        CHAT_SPEC,
+        Source::Component("ChatConversationFieldsParameter"),
+        "an X Chat conversation field",
+    ),
+    (
+        "ChatConversationExpansion",
+        CHAT_SPEC,
+        Source::Component("ChatConversationExpansionsParameter"),
+        "an expansion of an X Chat conversation",
+    ),
+    (
+        "PublicKeyField",
+        CHAT_SPEC,
+        Source::Component("PublicKeyFieldsParameter"),
+        "a public key field",
+    ),
 ];
 
 /// Generates the field enums.
 pub fn generate(specs: &Specs) -> Result<Vec<Generated>, Error> {
     let mut out = String::new();
     out.push_str(
-        "//!\n//! Open enums for the list-valued query parameters of the DM lookups and the webhook list.\n\n",
+        "//!\n//! Open enums for the list-valued query parameters of the DM lookups, the webhook list and X Chat.\n\n",
     );
     let mut sources: Vec<&'static str> = Vec::new();
     for (name, file, source, what) in ENUMS {

@@ -16,9 +16,12 @@ pub const DM_SPEC: &str = "spec/openapi-dm-2.166.json";
 /// The media upload, X Activity API, webhooks and Account Activity spec.
 pub const MEDIA_REALTIME_SPEC: &str = "spec/openapi-media-realtime-2.167.json";
 
+/// The X Chat (encrypted DMs) spec: conversations, events, keys, messages, media, public keys.
+pub const CHAT_SPEC: &str = "spec/openapi-chat-2.167.json";
+
 /// Every spec file codegen reads, relative to the workspace root. A new file is added here,
 /// with its operations in `operations::TABLES`.
-pub const SPEC_FILES: &[&str] = &[DM_SPEC, MEDIA_REALTIME_SPEC];
+pub const SPEC_FILES: &[&str] = &[DM_SPEC, MEDIA_REALTIME_SPEC, CHAT_SPEC];
 
 /// The first line of a generated file made from `sources`.
 pub fn header(sources: &[&str]) -> String {

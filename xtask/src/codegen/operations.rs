@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{DM_SPEC, Error, Generated, MEDIA_REALTIME_SPEC, SPEC_FILES, Specs};
+use super::{CHAT_SPEC, DM_SPEC, Error, Generated, MEDIA_REALTIME_SPEC, SPEC_FILES, Specs};
 
 /// Our name for each spec operation, in the order the enum declares them.
 struct OperationName {
@@ -139,6 +139,32 @@ const TABLES: &[SpecTable] = &[
             ),
         ],
     },
+    SpecTable {
+        file: CHAT_SPEC,
+        operations: &[
+            // X Chat. No POST is marked safe to repeat: a message, a key version, a media
+            // segment or a group sent twice is not known to be harmless.
+            op("getUsersMe", "GetMe", false),
+            op("addUserPublicKey", "RegisterPublicKey", false),
+            op("getUsersPublicKey", "GetPublicKey", false),
+            op("getUsersPublicKeys", "GetPublicKeys", false),
+            op("getChatConversations", "GetChatConversations", false),
+            op("getChatConversation", "GetChatConversation", false),
+            op("getChatConversationEvents", "GetChatEvents", false),
+            op("addConversationKeys", "AddConversationKeys", false),
+            op("sendChatMessage", "SendChatMessage", false),
+            op("deleteChatMessages", "DeleteChatMessages", false),
+            op("sendChatTypingIndicator", "SendChatTyping", false),
+            op("markChatConversationRead", "MarkChatRead", false),
+            op("initializeChatGroup", "InitializeChatGroup", false),
+            op("createChatConversation", "CreateChatGroup", false),
+            op("addChatGroupMembers", "AddChatGroupMembers", false),
+            op("chatMediaUploadInitialize", "InitializeChatUpload", false),
+            op("chatMediaUploadAppend", "AppendChatUpload", false),
+            op("chatMediaUploadFinalize", "FinalizeChatUpload", false),
+            op("chatMediaDownload", "DownloadChatMedia", false),
+        ],
+    },
 ];
 
 const fn op(
@@ -178,6 +204,30 @@ const UNNAMED_PATH_PARAMS: &[(&str, &str, &str)] = &[
     ),
     ("validateWebhooks", "webhook_id", "WebhookConfigId"),
     ("deleteWebhooks", "webhook_id", "WebhookConfigId"),
+    ("getChatConversation", "id", "ChatConversationId"),
+    ("getChatConversationEvents", "id", "ChatConversationId"),
+    ("addConversationKeys", "id", "ChatConversationId"),
+    ("sendChatMessage", "id", "ChatConversationId"),
+    ("deleteChatMessages", "id", "ChatConversationId"),
+    ("sendChatTypingIndicator", "id", "ChatConversationId"),
+    ("markChatConversationRead", "id", "ChatConversationId"),
+    ("addChatGroupMembers", "id", "ChatConversationId"),
+    ("chatMediaUploadAppend", "id", "ChatMediaSessionId"),
+    ("chatMediaUploadFinalize", "id", "ChatMediaSessionId"),
+    ("chatMediaDownload", "id", "ChatConversationId"),
+    ("chatMediaDownload", "media_hash_key", "ChatMediaHashKey"),
+];
+
+/// Id types the spec has no schema for, with the pattern the spec gives them inline where it
+/// gives one (`getChatConversation` and `chatMediaUploadAppend` give none): an inline
+/// pattern must equal it, like a schema's.
+const PATTERNS_WITHOUT_SCHEMA: &[(&str, &str)] = &[
+    (
+        "ChatConversationId",
+        "^([0-9]{1,19}|[0-9]{1,19}-[0-9]{1,19}|g[0-9]{1,19})$",
+    ),
+    ("ChatMediaSessionId", "^[0-9]{1,19}$"),
+    ("ChatMediaHashKey", "^[a-zA-Z0-9]{1,50}$"),
 ];
 
 /// The spec's security schemes, the `AuthScheme` variant each becomes, and the scheme's
@@ -533,7 +583,13 @@ fn read_path_param(
     };
     let schema_pattern = spec
         .pointer(&format!("/components/schemas/{id_type}/pattern"))
-        .and_then(Value::as_str);
+        .and_then(Value::as_str)
+        .or_else(|| {
+            PATTERNS_WITHOUT_SCHEMA
+                .iter()
+                .find(|(ty, _)| *ty == id_type)
+                .map(|(_, p)| *p)
+        });
     let pattern = match (inline_pattern.as_deref(), schema_pattern) {
         (Some(inline), Some(named)) if inline != named => {
             return Err(Error::new(format!(
@@ -825,9 +881,24 @@ mod tests {
             .flat_map(|t| t.operations.iter().map(|o| o.variant))
             .collect();
         assert_eq!(names, expected);
-        assert_eq!(ops.len(), 11 + 21);
+        assert_eq!(ops.len(), 11 + 21 + 19);
         assert!(ops[..11].iter().all(|o| o.file == DM_SPEC));
-        assert!(ops[11..].iter().all(|o| o.file == MEDIA_REALTIME_SPEC));
+        assert!(ops[11..32].iter().all(|o| o.file == MEDIA_REALTIME_SPEC));
+        assert!(ops[32..].iter().all(|o| o.file == CHAT_SPEC));
+        // X Chat: ids without a schema get their type and pattern, with or without an inline one.
+        let conv = find(&ops, "GetChatConversation");
+        assert_eq!(conv.path_params[0].id_type, "ChatConversationId");
+        assert!(!conv.path_params[0].pattern_in_spec);
+        assert_eq!(
+            conv.path_params[0].pattern,
+            "^([0-9]{1,19}|[0-9]{1,19}-[0-9]{1,19}|g[0-9]{1,19})$"
+        );
+        assert!(find(&ops, "GetChatEvents").path_params[0].pattern_in_spec);
+        assert_eq!(find(&ops, "SendChatMessage").success_const, "CREATED");
+        assert_eq!(
+            find(&ops, "DownloadChatMedia").response_media_type,
+            "application/octet-stream"
+        );
 
         let send = find(&ops, "SendToConversation");
         assert_eq!(send.success_const, "CREATED");
@@ -844,7 +915,7 @@ mod tests {
     #[test]
     fn reads_the_media_and_realtime_facts() {
         let ops = read_all(&specs()).unwrap();
-        for o in &ops[11..] {
+        for o in &ops[11..32] {
             assert_eq!(o.success_const, "OK", "{}", o.name.variant);
             assert_eq!(o.response_media_type, "application/json");
         }

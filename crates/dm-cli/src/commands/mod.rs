@@ -2,6 +2,7 @@
 //! choosing the output format, opening the output.
 
 pub(crate) mod auth;
+pub(crate) mod chat;
 pub(crate) mod demo;
 pub(crate) mod events;
 pub(crate) mod follow;

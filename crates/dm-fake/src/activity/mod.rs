@@ -191,22 +191,7 @@ impl Hub {
             let uuid = self.uuid(st);
             let user = sub.user_id.map(|u| u.to_string()).unwrap_or_default();
             let event = render::xaa_event(m, &uuid, &sub.event_type, &user, sub.tag.as_deref());
-            let mut line = serde_json::to_vec(&event).unwrap_or_default();
-            line.extend_from_slice(b"\r\n");
-            let line = Bytes::from(line);
-            st.log.push_back(Logged {
-                at_ms: now_ms,
-                line: line.clone(),
-            });
-            while st.log.len() > self.config.backlog {
-                st.log.pop_front();
-            }
-            st.conns
-                .retain(|c| c.tx.send(ConnMsg::Line(line.clone())).is_ok());
-            st.stats.events += 1;
-            if let Some(w) = sub.webhook_id {
-                self.enqueue(st, w, event, now_ms);
-            }
+            self.publish(st, sub, event, now_ms);
         }
         let aaa = st.aaa.clone();
         for (webhook, user) in aaa {
@@ -214,6 +199,62 @@ impl Hub {
                 let body = render::aaa_body(m, user);
                 st.stats.account_activity += 1;
                 self.enqueue(st, webhook, body, now_ms);
+            }
+        }
+    }
+
+    /// Sends one X Activity API event to the open streams, the backlog and the
+    /// subscription's webhook.
+    fn publish(&self, st: &mut State, sub: &Sub, event: Value, now_ms: i64) {
+        let mut line = serde_json::to_vec(&event).unwrap_or_default();
+        line.extend_from_slice(b"\r\n");
+        let line = Bytes::from(line);
+        st.log.push_back(Logged {
+            at_ms: now_ms,
+            line: line.clone(),
+        });
+        while st.log.len() > self.config.backlog {
+            st.log.pop_front();
+        }
+        st.conns
+            .retain(|c| c.tx.send(ConnMsg::Line(line.clone())).is_ok());
+        st.stats.events += 1;
+        if let Some(w) = sub.webhook_id {
+            self.enqueue(st, w, event, now_ms);
+        }
+    }
+
+    /// X Chat messages stored: `chat.received` for each recipient's subscriptions,
+    /// `chat.sent` for the sender's, with the documented payload (`conversation_id`,
+    /// `sender_id`, `encoded_event`, `conversation_key_version`,
+    /// `conversation_key_change_event`).
+    pub(crate) fn observe_chat(&self, items: Vec<crate::chat::ChatActivity>, now_ms: i64) {
+        if items.is_empty() {
+            return;
+        }
+        let mut st = lock(&self.state);
+        let subs = st.subs.clone();
+        for item in &items {
+            for sub in &subs {
+                let matches = match sub.event_type.as_str() {
+                    "chat.received" => sub.user_id.is_some_and(|u| item.recipients.contains(&u)),
+                    "chat.sent" => sub.user_id == Some(item.sender),
+                    _ => false,
+                };
+                if !matches {
+                    continue;
+                }
+                let uuid = self.uuid(&mut st);
+                let mut data = serde_json::json!({
+                    "event_uuid": uuid,
+                    "filter": {"user_id": sub.user_id.map(|u| u.to_string()).unwrap_or_default()},
+                    "event_type": sub.event_type,
+                    "payload": item.payload,
+                });
+                if let Some(t) = &sub.tag {
+                    data["tag"] = serde_json::json!(t);
+                }
+                self.publish(&mut st, sub, serde_json::json!({ "data": data }), now_ms);
             }
         }
     }

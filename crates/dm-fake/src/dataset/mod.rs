@@ -216,6 +216,11 @@ impl Store {
         self.users.get(self.me as usize).map_or(0, |u| u.id)
     }
 
+    /// The profile of the user `id`, if the dataset has them.
+    pub(crate) fn user_profile(&self, id: u64) -> Option<&Map<String, Value>> {
+        self.users.iter().find(|u| u.id == id).map(|u| &u.profile)
+    }
+
     pub(crate) fn user_id(&self, idx: u32) -> u64 {
         self.users.get(idx as usize).map_or(0, |u| u.id)
     }

@@ -2,6 +2,7 @@
 //! `http::Request<Bytes>`.
 
 mod activity;
+mod chat;
 mod lookup;
 mod manage;
 mod media;
@@ -13,6 +14,12 @@ pub use activity::{
     CreateActivitySubscription, DeleteActivitySubscription, DeleteActivitySubscriptions,
     ListActivitySubscriptions, MAX_BACKFILL_MINUTES, StreamActivity, UpdateActivitySubscription,
     stream_time,
+};
+pub use chat::{
+    AddChatGroupMembers, AddConversationKeys, AppendChatUpload, CreateChatGroup, DownloadChatMedia,
+    FinalizeChatUpload, GetChatConversation, GetChatConversations, GetChatEvents, GetMe,
+    GetPublicKey, GetPublicKeys, InitializeChatGroup, InitializeChatUpload, MarkChatRead,
+    RegisterPublicKey, SendChatMessage, SendChatTyping,
 };
 pub use lookup::{GetEvent, ListEvents, Scope};
 pub use manage::{

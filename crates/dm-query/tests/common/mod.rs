@@ -15,10 +15,13 @@ use dm_query::{
     ValidateWebhook,
 };
 
-/// Operations whose request values are not built yet (none: every operation of both specs
-/// has one). An operation a newer spec adds is listed here until its value exists; the
+/// Operations of the specs whose request values are not built yet. Whoever adds one removes
+/// it here and adds the value to the request tables in `requests.rs` and `over_http.rs`; the
 /// tests then check it like every other request.
-pub const NOT_BUILT_YET: &[Operation] = &[];
+pub const NOT_BUILT_YET: &[Operation] = &[
+    // ---- X Chat (issue 19): deletes are not built yet ----
+    Operation::DeleteChatMessages,
+];
 
 /// Every operation that must have a request value, in declaration order.
 pub fn built_operations() -> Vec<Operation> {

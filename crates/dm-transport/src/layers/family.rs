@@ -54,6 +54,19 @@ pub enum EndpointFamily {
     WebhookReplay,
     /// The Account Activity API, `/2/account_activity/...`.
     AccountActivity,
+    /// X Chat reads: `GET /2/chat/conversations[/{id}[/events]]`.
+    ChatRead,
+    /// X Chat writes: every `POST /2/chat/conversations/...` (messages, keys, typing, read,
+    /// deletes, groups). Not repeated once it may have been sent.
+    ChatWrite,
+    /// X Chat encrypted media upload, `POST /2/chat/media/upload/...`.
+    ChatMediaUpload,
+    /// `GET /2/chat/media/{id}/{media_hash_key}`.
+    ChatMediaDownload,
+    /// Public keys, `GET|POST /2/users/{id}/public_keys` and `GET /2/users/public_keys`.
+    PublicKeys,
+    /// `GET /2/users/me`.
+    UsersMe,
     /// Anything else: `METHOD /path` with id-like segments replaced by `{}`.
     Other(String),
 }
@@ -76,6 +89,12 @@ impl fmt::Display for EndpointFamily {
             Self::Webhooks => f.write_str("webhooks"),
             Self::WebhookReplay => f.write_str("webhook-replay"),
             Self::AccountActivity => f.write_str("account-activity"),
+            Self::ChatRead => f.write_str("chat-read"),
+            Self::ChatWrite => f.write_str("chat-write"),
+            Self::ChatMediaUpload => f.write_str("chat-media-upload"),
+            Self::ChatMediaDownload => f.write_str("chat-media-download"),
+            Self::PublicKeys => f.write_str("public-keys"),
+            Self::UsersMe => f.write_str("users-me"),
             Self::Other(s) => f.write_str(s),
         }
     }
@@ -121,6 +140,12 @@ impl EndpointFamily {
             ("POST", ["webhooks", "replay"]) => Self::WebhookReplay,
             (_, ["webhooks"] | ["webhooks", _]) => Self::Webhooks,
             (_, ["account_activity", ..]) => Self::AccountActivity,
+            ("GET", ["chat", "conversations", ..]) => Self::ChatRead,
+            ("POST", ["chat", "conversations", ..]) => Self::ChatWrite,
+            ("POST", ["chat", "media", "upload", ..]) => Self::ChatMediaUpload,
+            ("GET", ["chat", "media", _, _]) => Self::ChatMediaDownload,
+            (_, ["users", _, "public_keys"] | ["users", "public_keys"]) => Self::PublicKeys,
+            ("GET", ["users", "me"]) => Self::UsersMe,
             _ => {
                 let shape: Vec<&str> = segments
                     .iter()
