@@ -66,3 +66,8 @@ pub use secret::ConsumerSecret;
 pub use server::{DEFAULT_PATH, WebhookServer, serve};
 pub use sink::{DrainStats, JsonlSink, Sink, SinkError, drain};
 pub use stream::Events;
+
+/// The crate README's examples, compiled as doc tests so they never rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadmeDoctests;

@@ -48,8 +48,16 @@ pub(super) fn group(bins: &Bins, plan: &Plan, rows: &mut Vec<Row>) -> Result<(),
     }
     let m = |key: &str| median(results.iter().map(|v| f(v, key)).collect());
     for (n, what, prefix) in [
-        (1, "the activity stream (`Client::activity_stream`)", "stream"),
-        (2, "a webhook (signed, verified, de-duplicated by `dm-webhook`)", "webhook"),
+        (
+            1,
+            "the activity stream (`Client::activity_stream`)",
+            "stream",
+        ),
+        (
+            2,
+            "a webhook (signed, verified, de-duplicated by `dm-webhook`)",
+            "webhook",
+        ),
     ] {
         let (median_ms, p99) = (
             m(&format!("{prefix}_median_ms")),

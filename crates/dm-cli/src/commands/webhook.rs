@@ -82,7 +82,7 @@ pub(crate) async fn serve(global: &GlobalOpts, args: &WebhookServeArgs) -> Resul
         }
         let event = tokio::select! {
             e = events.recv() => e,
-            _ = tokio::signal::ctrl_c() => break Err(CliError::Interrupted),
+            () = crate::interrupt::interrupted() => break Err(CliError::Interrupted),
         };
         let Some(event) = event else {
             break Ok(());
