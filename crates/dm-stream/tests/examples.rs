@@ -88,10 +88,28 @@ async fn support_inbox_prints_the_new_messages_of_the_watched_conversations_only
     let (watched, unwatched) = (&convs[..2], &convs[2]);
     let ids = watched.iter().map(|c| c.id.parse().unwrap()).collect();
     let options = FollowOptions::new(Duration::from_millis(50), Duration::from_millis(200));
+    // The inbox runs on its own, as in the example's `main` (a stream only works when polled).
+    let before = fake.stats().requests;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut inbox = support_inbox::inbox(&client, ids, options);
-
-    // Let each tail take its starting point, then messages arrive in all three.
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    let driver = tokio::spawn(async move {
+        while let Some(item) = inbox.next().await {
+            if tx.send(item).is_err() {
+                break;
+            }
+        }
+    });
+    // Each tail takes its starting point (a few polls), then messages arrive in all three.
+    for _ in 0..400 {
+        if fake.stats().requests >= before + 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        fake.stats().requests >= before + 4,
+        "both tails are polling"
+    );
     let other =
         |c: &dm_fake::ConversationInfo| c.participants.iter().find(|p| **p != me).unwrap().clone();
     let mut expected = Vec::new();
@@ -107,7 +125,7 @@ async fn support_inbox_prints_the_new_messages_of_the_watched_conversations_only
 
     let mut got = Vec::new();
     while got.len() < expected.len() {
-        let next = tokio::time::timeout(Duration::from_secs(20), inbox.next())
+        let next = tokio::time::timeout(Duration::from_secs(20), rx.recv())
             .await
             .expect("the messages arrive")
             .unwrap()
@@ -124,10 +142,11 @@ async fn support_inbox_prints_the_new_messages_of_the_watched_conversations_only
     }
     // Nothing else arrives (not the unwatched conversation's message, no duplicate).
     assert!(
-        tokio::time::timeout(Duration::from_millis(600), inbox.next())
+        tokio::time::timeout(Duration::from_millis(600), rx.recv())
             .await
             .is_err()
     );
+    driver.abort();
     // In order within each conversation.
     for c in watched {
         let of = |v: &Vec<(String, String)>| -> Vec<String> {
