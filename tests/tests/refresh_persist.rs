@@ -129,25 +129,43 @@ async fn the_rotated_pair_is_on_disk_before_the_new_access_token_is_sent() {
     let store = FileTokenStore::new(login.clone(), &fake.oauth2().client_id, fake.base_url());
     store.save(&first).await.unwrap();
 
-    // The access token has expired: the next requests refresh first.
-    let expired = first
+    // The access token expires in 1.5 s and is refreshed 1 s ahead: a first request goes out
+    // with it (so the rate budget is known and requests run concurrently), then the token is
+    // due for a refresh.
+    let expiring = first
         .clone()
-        .with_expires_at(SystemTime::now() - Duration::from_secs(5));
-    let refreshing = Arc::new(RefreshingToken::new(
-        oauth,
-        expired,
-        Arc::new(SlowStore(store)),
-    ));
+        .with_expires_at(SystemTime::now() + Duration::from_millis(1500));
+    let refreshing = Arc::new(
+        RefreshingToken::new(oauth, expiring, Arc::new(SlowStore(store)))
+            .refresh_margin(Duration::from_secs(1)),
+    );
     let client = Client::builder()
         .base_url(fake.base_url())
         .auth(Auth::OAuth2(refreshing.clone()))
         .transport(transport.clone())
         .build()
         .unwrap();
-    // Several lookups at once: all of them need the new token.
-    let runs = (0..4).map(|_| {
+    let warm_up = client
+        .events(Scope::All)
+        .max_results(5)
+        .pages()
+        .try_next()
+        .await
+        .unwrap();
+    assert!(warm_up.is_some());
+    let before_refresh = transport.seen.lock().unwrap().len();
+    assert_eq!(refreshing.refreshes(), 0);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+
+    // Several lookups at once, and more starting while the refresh is being saved (the slow
+    // store takes 300 ms): all of them need the new token, none may send it before it is
+    // on disk.
+    let runs = (0..12u64).map(|i| {
         let c = client.clone();
         async move {
+            if i >= 4 {
+                tokio::time::sleep(Duration::from_millis(40 * (i - 3))).await;
+            }
             c.events(Scope::All)
                 .max_results(50)
                 .events()
@@ -164,8 +182,8 @@ async fn the_rotated_pair_is_on_disk_before_the_new_access_token_is_sent() {
         1,
         "one refresh shared by the concurrent requests"
     );
-    let seen = transport.seen.lock().unwrap().clone();
-    assert!(seen.len() >= 4, "{seen:?}");
+    let seen = transport.seen.lock().unwrap()[before_refresh..].to_vec();
+    assert!(seen.len() >= 12, "{seen:?}");
     let (disk_access, disk_refresh) = file_tokens(&login);
     let disk_refresh = disk_refresh.expect("the rotated refresh token is stored");
     assert_ne!(
