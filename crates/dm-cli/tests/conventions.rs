@@ -25,7 +25,8 @@ fn completions_for_each_shell_name_the_commands_and_options() {
         ok(&out);
         let script = stdout(&out);
         assert!(script.contains(marker), "{shell}: {marker} missing");
-        for word in ["sync", "follow", "completions", "--color", "--all-fields"] {
+        // fish names long options `-l color`, the others `--color`.
+        for word in ["sync", "follow", "completions", "color", "all-fields"] {
             assert!(script.contains(word), "{shell} completes {word}");
         }
     }
@@ -100,59 +101,51 @@ fn version_names_the_commit() {
     }
 }
 
-/// `xdm search` against a small store: its highlights are the coloured output of stdout.
-async fn store_with_events(dir: &std::path::Path) -> (FakeServer, String) {
+#[tokio::test(flavor = "multi_thread")]
+async fn color_follows_the_flag_the_terminal_and_no_color() {
     let server = FakeServer::builder()
         .seed(3)
         .events(60)
         .start()
         .await
         .unwrap();
-    let url = format!("sqlite:{}", dir.join("dms.sqlite").display());
-    let mut cmd = xdm_at(&server, dir);
-    cmd.args(["sync", "--db", &url]);
-    ok(&run(cmd).await);
-    (server, url)
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn color_follows_the_flag_the_terminal_and_no_color() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, url) = store_with_events(dir.path()).await;
-    // A word every generated dataset has in some message.
-    let word = "the";
-    let search = |color: Option<&str>, no_color: bool| {
+    // The chat layout on stdout is coloured on a terminal; `-v` logs requests on stderr.
+    let events = |color: Option<&str>, no_color: bool| {
         let mut cmd = xdm_at(&server, dir.path());
         if !no_color {
             cmd.env_remove("NO_COLOR");
         }
-        cmd.args(["search", word, "--db", &url, "--format", "pretty", "-v"]);
+        cmd.args(["events", "--limit", "5", "--format", "pretty", "-v"]);
         if let Some(c) = color {
             cmd.args(["--color", c]);
         }
         cmd
     };
     // Into a pipe (not a terminal): no escapes by default, on stdout or in stderr's logs.
-    let out = run(search(None, false)).await;
+    let out = run(events(None, false)).await;
     ok(&out);
     assert!(!stdout(&out).is_empty());
+    assert!(!stderr(&out).is_empty(), "-v logs something to check");
     assert!(!stdout(&out).contains(ESC), "auto: no colour into a pipe");
     assert!(
         !stderr(&out).contains(ESC),
         "auto: log lines without escapes into a pipe"
     );
-    assert!(!stderr(&out).is_empty(), "-v logs something to check");
     // `--color always` forces them, even with NO_COLOR set.
-    let out = run(search(Some("always"), true)).await;
+    let out = run(events(Some("always"), true)).await;
     ok(&out);
-    assert!(stdout(&out).contains(ESC), "always: highlighted matches");
+    assert!(
+        stdout(&out).contains(ESC),
+        "always: the chat layout in colour"
+    );
     assert!(stderr(&out).contains(ESC), "always: coloured log levels");
     // `--color never`.
-    let out = run(search(Some("never"), false)).await;
+    let out = run(events(Some("never"), false)).await;
     ok(&out);
     assert!(!stdout(&out).contains(ESC) && !stderr(&out).contains(ESC));
     // A bad value is a usage error naming the choices.
-    let out = run(search(Some("sometimes"), false)).await;
+    let out = run(events(Some("sometimes"), false)).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("auto") && stderr(&out).contains("never"));
 }
