@@ -101,6 +101,8 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_LOCAL);
         }
     };
+    // A message stopped half-way may have reached X: say so rather than invite a resend.
+    let sends = matches!(cli.command, Command::Send(_) | Command::Group(_));
     let result = runtime.block_on(async {
         crate::interrupt::install();
         let result = if handles_interrupt(&cli.command) {
@@ -119,6 +121,13 @@ pub fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Interrupted) if sends => {
+            eprintln!(
+                "xdm: interrupted; the message may have been sent: check with `xdm events` \
+                 before sending it again"
+            );
+            ExitCode::from(CliError::Interrupted.exit_code())
+        }
         Err(e) => {
             eprintln!("xdm: {e}");
             ExitCode::from(e.exit_code())

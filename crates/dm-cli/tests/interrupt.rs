@@ -272,3 +272,37 @@ async fn sigint_stops_a_command_that_does_not_watch_for_it_with_130() {
     assert_eq!(code, Some(130), "stderr: {stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigint_during_a_send_warns_that_it_may_have_been_sent() {
+    // Every response takes 3 s: the SIGINT lands while the message is in flight.
+    let server = sandbox(20, 3000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let conv = server
+        .dataset()
+        .conversations()
+        .into_iter()
+        .find(|c| !c.is_group)
+        .unwrap();
+    let me = server.me().to_string();
+    let to = conv
+        .participants
+        .iter()
+        .find(|p| **p != me)
+        .unwrap()
+        .clone();
+    let running = start(
+        &server,
+        dir.path(),
+        &["send", "--to", &to, "are you there?"],
+    );
+    let started = Instant::now();
+    wait_until("the send to reach the sandbox", || {
+        server.stats().requests >= 1 || started.elapsed() > Duration::from_millis(1500)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (code, _, stderr) = running.interrupt().await;
+    assert_eq!(code, Some(130), "stderr: {stderr}");
+    assert!(stderr.contains("may have been sent"), "{stderr}");
+}
