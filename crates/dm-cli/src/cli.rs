@@ -41,7 +41,7 @@ Exit codes:
 
 /// `xdm`: X API v2 Direct Messages from the command line.
 #[derive(Debug, Parser)]
-#[command(name = "xdm", version, about = ABOUT, after_help = AFTER_HELP)]
+#[command(name = "xdm", version = env!("XDM_LONG_VERSION"), about = ABOUT, after_help = AFTER_HELP)]
 #[non_exhaustive]
 pub struct Cli {
     /// Options every command takes.
@@ -79,6 +79,9 @@ pub struct GlobalOpts {
     /// Where the stored login lives (default: the platform config directory + `/xdm`).
     #[arg(long, global = true, env = "XDM_CONFIG_DIR")]
     pub config_dir: Option<PathBuf>,
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: crate::color::ColorChoice,
 }
 
 /// The subcommands.
@@ -164,6 +167,22 @@ pub enum Command {
     /// X Chat: end-to-end encrypted conversations (keys, send, events, conversations).
     #[command(subcommand)]
     Chat(ChatCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  xdm completions bash > ~/.local/share/bash-completion/completions/xdm\n  xdm completions zsh > ~/.zfunc/_xdm\n  xdm completions fish > ~/.config/fish/completions/xdm.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), generated from the same definitions as `--help`.
+    #[command(after_help = "Example:\n  xdm man > xdm.1 && man ./xdm.1")]
+    Man,
+}
+
+/// `xdm completions`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }
 
 /// `xdm chat ...`.
@@ -464,6 +483,11 @@ pub struct QueryArgs {
     /// `media.fields` of expanded media.
     #[arg(long, value_delimiter = ',', value_name = "FIELD,..")]
     pub media_fields: Vec<MediaField>,
+    /// Ask for every field, including those most tokens may not read (private metrics,
+    /// `confirmed_email`: the API answers them with partial not-authorized errors). Without it
+    /// and without field options, the fields every user token may read.
+    #[arg(long, conflicts_with_all = ["fields", "expand", "user_fields", "tweet_fields", "media_fields"])]
+    pub all_fields: bool,
     /// Events per request (1..=100).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100), default_value_t = 100)]
     pub max_results: u32,
@@ -758,6 +782,10 @@ pub struct EventArgs {
     /// Output format (default: pretty on a terminal, jsonl otherwise).
     #[arg(long)]
     pub format: Option<Format>,
+    /// Ask for every field, including those most tokens may not read (default: the fields
+    /// every user token may read).
+    #[arg(long)]
+    pub all_fields: bool,
 }
 
 /// A command taking one event id.

@@ -71,3 +71,8 @@ pub use sink::{DrainStats, JsonlSink, Sink, SinkError, drain};
 #[cfg(feature = "store")]
 pub use store_sink::StoreSink;
 pub use stream::Events;
+
+/// The crate README's examples, compiled as doc tests so they never rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadmeDoctests;

@@ -122,7 +122,7 @@ pub(crate) async fn serve(global: &GlobalOpts, args: &WebhookServeArgs) -> Resul
                 }
                 tokio::select! {
                     e = events.recv() => e,
-                    _ = tokio::signal::ctrl_c() => {
+                    () = crate::interrupt::interrupted() => {
                         interrupted = true;
                         break Ok(());
                     }

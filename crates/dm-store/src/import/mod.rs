@@ -15,7 +15,7 @@
 //! | `participantsLeave` | `ParticipantsLeave` with a made id |
 //! | `conversationNameUpdate`, `reactionCreate` (≤ 2020), any other kind | an event of type `ConversationNameUpdate`, `ReactionCreate`, … with a made id |
 //! | every item, verbatim | beside its event ([`StoredEvent::archive`](crate::StoredEvent::archive)): reactions, edit history, unknown members are kept there |
-//! | `data/direct_messages[_group]_media/<id>-<name>` | copied into the media folder (content-addressed), recorded in [`MediaFile`](crate::MediaFile) |
+//! | `data/direct_messages[_group]_media/<id>-<name>` | copied into the media folder (content-addressed), recorded in [`crate::MediaFile`] |
 //! | `data/account.js` | the owner: a user (id, handle, name) |
 //! | `data/manifest.js` | the files it lists must be there (a missing part is refused) |
 //!
