@@ -8,11 +8,14 @@
 //! - `cargo xtask fuzz [--cases N]`: the bad-input properties, a million cases or more.
 //! - `cargo xtask conformance`: every request xdm builds, validated by Prism against the
 //!   official spec its operation comes from (needs Node and npm; see `docs/reliability.md`).
+//! - `cargo xtask man [--out DIR]`: the man page and shell completions of `xdm`, generated
+//!   from its clap definitions, into `target/man/`.
 
 mod bench;
 mod codegen;
 mod conformance;
 mod fuzz;
+mod man;
 
 use std::process::ExitCode;
 
@@ -37,9 +40,10 @@ fn main() -> ExitCode {
             fuzz::run(cases).map_err(codegen::Error::new)
         }
         Some("conformance") => conformance::run().map_err(codegen::Error::new),
+        Some("man") => man::run(&args[1..]).map_err(codegen::Error::new),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\ncommands:\n  codegen [--check]   regenerate code from spec/ (or check it is fresh)\n  bench [--quick] [--only GROUP,..] [--xdm PATH]\n                      end-to-end benchmarks (groups: client, cli, upload); writes docs/benchmarks.md\n  fuzz [--cases N]    bad-input properties, >= 1M cases (release)\n  conformance         requests validated by Prism against the official spec"
+                "usage: cargo xtask <command>\n\ncommands:\n  codegen [--check]   regenerate code from spec/ (or check it is fresh)\n  bench [--quick] [--only GROUP,..] [--xdm PATH]\n                      end-to-end benchmarks (groups: client, cli, upload); writes docs/benchmarks.md\n  fuzz [--cases N]    bad-input properties, >= 1M cases (release)\n  conformance         requests validated by Prism against the official spec\n  man [--out DIR]     the man page and shell completions of xdm, into target/man/"
             );
             return ExitCode::from(2);
         }

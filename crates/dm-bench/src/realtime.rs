@@ -1,7 +1,7 @@
 //! The real-time scenarios of `cargo xtask bench --realtime`, in one process (the sandbox,
 //! the client and the webhook receiver share one clock): latency from an injected message
 //! to the consumer, on the activity stream and through a webhook, and how many events per
-//! second one webhook receiver verifies and writes.
+//! second one webhook receiver verifies and writes (as JSONL, and into an SQLite store).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,7 +12,7 @@ use dm_fake::{ActivityConfig, FakeServer};
 use dm_model::activity::{ActivityEventType, CreateSubscriptionRequest};
 use dm_stream::{ActivityStreamOptions, Client};
 use dm_webhook::{
-    ConsumerSecret, JsonlSink, Receiver, ReceiverConfig, Sink, SinkError, WebhookEvent,
+    ConsumerSecret, JsonlSink, Receiver, ReceiverConfig, Sink, SinkError, StoreSink, WebhookEvent,
     WebhookServer, drain,
 };
 use futures::TryStreamExt;
@@ -213,39 +213,53 @@ pub fn signed_bodies(secret: &ConsumerSecret, n: usize) -> Vec<(Bytes, String)> 
         .collect()
 }
 
-/// A sink that counts what the JSONL sink wrote.
+/// A sink that counts the events its inner sink has flushed (written, committed).
 struct Counting {
-    inner: JsonlSink<std::io::Sink>,
-    delivered: Arc<AtomicU64>,
+    inner: Box<dyn Sink>,
+    pending: u64,
+    flushed: Arc<AtomicU64>,
 }
 
 #[async_trait::async_trait]
 impl Sink for Counting {
     async fn deliver(&mut self, event: &WebhookEvent) -> Result<(), SinkError> {
         self.inner.deliver(event).await?;
-        self.delivered.fetch_add(1, Ordering::Relaxed);
+        self.pending += 1;
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), SinkError> {
+        self.inner.flush().await?;
+        self.flushed.fetch_add(self.pending, Ordering::Relaxed);
+        self.pending = 0;
         Ok(())
     }
 }
 
-/// Drains `events` into a counting JSONL sink; the count.
-fn counting_drain(events: dm_webhook::Events) -> (Arc<AtomicU64>, tokio::task::JoinHandle<()>) {
-    let delivered = Arc::new(AtomicU64::new(0));
+/// Drains `events` into `inner`; the count of events flushed.
+fn counting_drain(
+    events: dm_webhook::Events,
+    inner: Box<dyn Sink>,
+) -> (Arc<AtomicU64>, tokio::task::JoinHandle<()>) {
+    let flushed = Arc::new(AtomicU64::new(0));
     let mut sink = Counting {
-        inner: JsonlSink::new(std::io::sink()),
-        delivered: delivered.clone(),
+        inner,
+        pending: 0,
+        flushed: flushed.clone(),
     };
     let task = tokio::spawn(async move {
-        let _ = drain(events, &mut sink).await;
+        if let Err(e) = drain(events, &mut sink).await {
+            eprintln!("dm-bench-realtime: the sink failed: {e}");
+        }
     });
-    (delivered, task)
+    (flushed, task)
 }
 
-/// Waits until `count` reaches `n` (10 s at most).
+/// Waits until `count` reaches `n` (60 s at most).
 async fn reach(count: &AtomicU64, n: usize) -> Result<(), BenchError> {
     let started = Instant::now();
     while count.load(Ordering::Relaxed) < n as u64 {
-        if started.elapsed() > Duration::from_secs(10) {
+        if started.elapsed() > Duration::from_secs(60) {
             return Err(err(format!(
                 "the sink got {} of {n} events",
                 count.load(Ordering::Relaxed)
@@ -265,6 +279,9 @@ pub struct Throughput {
     /// Events per second through the handler alone (no sockets): verify, parse, de-duplicate,
     /// queue, and the sink.
     pub handler_events_per_sec: f64,
+    /// Events per second over HTTP as `http_events_per_sec`, written into an SQLite store
+    /// instead ([`StoreSink`], what `xdm webhook serve --db` runs): committed, indexed.
+    pub stored_events_per_sec: f64,
     /// The body size, in bytes.
     pub body_bytes: usize,
 }
@@ -280,7 +297,59 @@ pub async fn verify_throughput(n: usize, connections: usize) -> Result<Throughpu
     let bodies = Arc::new(signed_bodies(&secret, n));
     let body_bytes = bodies.first().map_or(0, |b| b.0.len());
 
-    // Over HTTP.
+    // Over HTTP, as JSONL.
+    let http_secs = over_http(
+        &secret,
+        &bodies,
+        connections,
+        Box::new(JsonlSink::new(std::io::sink())),
+    )
+    .await?;
+
+    // Over HTTP, into a store.
+    let dir = tempfile::tempdir().map_err(err)?;
+    let store = dm_store::Store::open(&format!(
+        "sqlite:{}",
+        dir.path().join("bench.sqlite").display()
+    ))
+    .await
+    .map_err(err)?;
+    let store_sink = StoreSink::new(store, dm_store::Account::default());
+    let stored_secs = over_http(&secret, &bodies, connections, Box::new(store_sink)).await?;
+
+    // Through the handler alone.
+    let (receiver, events) = Receiver::new(secret, ReceiverConfig::default().queue(n.max(1)));
+    let (delivered, draining) = counting_drain(events, Box::new(JsonlSink::new(std::io::sink())));
+    let started = Instant::now();
+    for (body, sig) in bodies.iter() {
+        let request = http::Request::post("/webhook")
+            .header("x-twitter-webhooks-signature", sig.as_str())
+            .body(Full::new(body.clone()))
+            .map_err(err)?;
+        if receiver.handle(request).await.status() != http::StatusCode::OK {
+            return Err(err("the handler refused a delivery"));
+        }
+    }
+    reach(&delivered, n).await?;
+    let handler_secs = started.elapsed().as_secs_f64();
+    draining.abort();
+    Ok(Throughput {
+        http_events_per_sec: n as f64 / http_secs.max(1e-9),
+        handler_events_per_sec: n as f64 / handler_secs.max(1e-9),
+        stored_events_per_sec: n as f64 / stored_secs.max(1e-9),
+        body_bytes,
+    })
+}
+
+/// Posts every body to a new receiver over `connections` keep-alive loopback connections,
+/// `sink` draining; the seconds until the sink has flushed every event.
+async fn over_http(
+    secret: &ConsumerSecret,
+    bodies: &Arc<Vec<(Bytes, String)>>,
+    connections: usize,
+    sink: Box<dyn Sink>,
+) -> Result<f64, BenchError> {
+    let n = bodies.len();
     let (receiver, events) =
         Receiver::new(secret.clone(), ReceiverConfig::default().queue(n.max(1)));
     let server = WebhookServer::bind("127.0.0.1:0".parse().map_err(err)?, receiver.clone())
@@ -288,7 +357,7 @@ pub async fn verify_throughput(n: usize, connections: usize) -> Result<Throughpu
         .map_err(err)?;
     let addr = server.local_addr().map_err(err)?;
     let serving = tokio::spawn(server.run());
-    let (delivered, draining) = counting_drain(events);
+    let (delivered, draining) = counting_drain(events, sink);
     let http: HttpClient<_, Full<Bytes>> = HttpClient::builder(TokioExecutor::new())
         .pool_max_idle_per_host(connections)
         .build_http();
@@ -316,29 +385,8 @@ pub async fn verify_throughput(n: usize, connections: usize) -> Result<Throughpu
         t.await.map_err(err)??;
     }
     reach(&delivered, n).await?;
-    let http_secs = started.elapsed().as_secs_f64();
+    let secs = started.elapsed().as_secs_f64();
     serving.abort();
     draining.abort();
-
-    // Through the handler alone.
-    let (receiver, events) = Receiver::new(secret, ReceiverConfig::default().queue(n.max(1)));
-    let (delivered, draining) = counting_drain(events);
-    let started = Instant::now();
-    for (body, sig) in bodies.iter() {
-        let request = http::Request::post("/webhook")
-            .header("x-twitter-webhooks-signature", sig.as_str())
-            .body(Full::new(body.clone()))
-            .map_err(err)?;
-        if receiver.handle(request).await.status() != http::StatusCode::OK {
-            return Err(err("the handler refused a delivery"));
-        }
-    }
-    reach(&delivered, n).await?;
-    let handler_secs = started.elapsed().as_secs_f64();
-    draining.abort();
-    Ok(Throughput {
-        http_events_per_sec: n as f64 / http_secs.max(1e-9),
-        handler_events_per_sec: n as f64 / handler_secs.max(1e-9),
-        body_bytes,
-    })
+    Ok(secs)
 }

@@ -76,3 +76,8 @@ pub use receive::{
 };
 pub use sign::Signature;
 pub use version::KeyVersion;
+
+/// The crate README's examples, compiled as doc tests so they never rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadmeDoctests;

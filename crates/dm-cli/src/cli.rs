@@ -41,7 +41,7 @@ Exit codes:
 
 /// `xdm`: X API v2 Direct Messages from the command line.
 #[derive(Debug, Parser)]
-#[command(name = "xdm", version, about = ABOUT, after_help = AFTER_HELP)]
+#[command(name = "xdm", version = env!("XDM_LONG_VERSION"), about = ABOUT, after_help = AFTER_HELP)]
 #[non_exhaustive]
 pub struct Cli {
     /// Options every command takes.
@@ -79,6 +79,9 @@ pub struct GlobalOpts {
     /// Where the stored login lives (default: the platform config directory + `/xdm`).
     #[arg(long, global = true, env = "XDM_CONFIG_DIR")]
     pub config_dir: Option<PathBuf>,
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: crate::color::ColorChoice,
 }
 
 /// The subcommands.
@@ -164,6 +167,22 @@ pub enum Command {
     /// X Chat: end-to-end encrypted conversations (keys, send, events, conversations).
     #[command(subcommand)]
     Chat(ChatCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  xdm completions bash > ~/.local/share/bash-completion/completions/xdm\n  xdm completions zsh > ~/.zfunc/_xdm\n  xdm completions fish > ~/.config/fish/completions/xdm.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), generated from the same definitions as `--help`.
+    #[command(after_help = "Example:\n  xdm man > xdm.1 && man ./xdm.1")]
+    Man,
+}
+
+/// `xdm completions`.
+#[derive(Debug, Clone, Args)]
+#[non_exhaustive]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }
 
 /// `xdm chat ...`.
@@ -439,11 +458,16 @@ pub struct WebhookServeArgs {
     pub consumer_secret_file: Option<PathBuf>,
     /// Print every event as delivered (typing, read, other types, replay completions)
     /// instead of the DM records.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "db")]
     pub raw: bool,
-    /// Write the events into this store exactly once instead of printing them.
+    /// Write each received DM into this store exactly once (`sqlite:PATH` or a path ending
+    /// in .sqlite/.db, or `postgres://...`) instead of printing it; a later sync replaces
+    /// the converted JSON with the API's.
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
+    /// The account within the store (with --db).
+    #[arg(long, value_name = "NAME", default_value = "default", requires = "db")]
+    pub account: String,
     /// Stop after this many events.
     #[arg(long)]
     pub limit: Option<usize>,
@@ -539,6 +563,11 @@ pub struct QueryArgs {
     /// `media.fields` of expanded media.
     #[arg(long, value_delimiter = ',', value_name = "FIELD,..")]
     pub media_fields: Vec<MediaField>,
+    /// Ask for every field, including those most tokens may not read (private metrics,
+    /// `confirmed_email`: the API answers them with partial not-authorized errors). Without it
+    /// and without field options, the fields every user token may read.
+    #[arg(long, conflicts_with_all = ["fields", "expand", "user_fields", "tweet_fields", "media_fields"])]
+    pub all_fields: bool,
     /// Events per request (1..=100).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100), default_value_t = 100)]
     pub max_results: u32,
@@ -840,6 +869,10 @@ pub struct EventArgs {
     /// Output format (default: pretty on a terminal, jsonl otherwise).
     #[arg(long)]
     pub format: Option<Format>,
+    /// Ask for every field, including those most tokens may not read (default: the fields
+    /// every user token may read).
+    #[arg(long)]
+    pub all_fields: bool,
 }
 
 /// A command taking one event id.

@@ -131,11 +131,9 @@ async fn credentials(global: &GlobalOpts, base_url: &str) -> Result<Auth, CliErr
         oauth = oauth.client_secret(secret);
     }
     let store = Arc::new(FileTokenStore::new(path, client_id, base_url));
-    Ok(Auth::oauth2(RefreshingToken::new(
-        oauth,
-        login.tokens(),
-        store,
-    )))
+    let token = Arc::new(RefreshingToken::new(oauth, login.tokens(), store));
+    crate::interrupt::track(Arc::clone(&token));
+    Ok(Auth::OAuth2(token))
 }
 
 impl Context {

@@ -27,9 +27,11 @@
 
 mod atomic;
 mod cli;
+mod color;
 mod commands;
 mod context;
 mod error;
+mod interrupt;
 mod login;
 mod output;
 mod progress;
@@ -37,12 +39,13 @@ mod run;
 mod upload_progress;
 
 pub use cli::{
-    AuthCommand, Cli, Command, ConversationsArgs, DemoArgs, EventArgs, EventIdArg, EventsArgs,
-    ExportArgs, ExportFormat, FollowArgs, Format, GlobalOpts, GroupCommand, GroupCreateArgs,
-    ImportArgs, ListFormat, LoginArgs, QueryArgs, ScopeArgs, SearchArgs, SendArgs, ShowArgs,
-    StoreArgs, SubscribeArgs, SubscriptionIdArg, SyncArgs, UserIdArg, WebhookCommand, WebhookIdArg,
-    WebhookReplayArgs, WebhookServeArgs, WebhookUrlArg,
+    AuthCommand, Cli, Command, CompletionsArgs, ConversationsArgs, DemoArgs, EventArgs, EventIdArg,
+    EventsArgs, ExportArgs, ExportFormat, FollowArgs, Format, GlobalOpts, GroupCommand,
+    GroupCreateArgs, ImportArgs, ListFormat, LoginArgs, QueryArgs, ScopeArgs, SearchArgs, SendArgs,
+    ShowArgs, StoreArgs, SubscribeArgs, SubscriptionIdArg, SyncArgs, UserIdArg, WebhookCommand,
+    WebhookIdArg, WebhookReplayArgs, WebhookServeArgs, WebhookUrlArg,
 };
+pub use color::ColorChoice;
 pub use error::{
     CliError, EXIT_API, EXIT_AUTH, EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_LOCAL, EXIT_NETWORK,
     EXIT_OK, EXIT_USAGE,

@@ -63,7 +63,21 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             commands::chat::group_add(g, a).await
         }
         Command::Chat(ChatCommand::Download(a)) => commands::chat::download(g, a).await,
+        Command::Completions(a) => commands::shell::completions(a),
+        Command::Man => commands::shell::man(),
     }
+}
+
+/// Whether the command stops by itself on Ctrl-C, finishing what it must (committing the
+/// page it holds, printing its summary); the others are stopped by `main`.
+fn handles_interrupt(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Events(_)
+            | Command::Sync(_)
+            | Command::Follow(_)
+            | Command::Webhook(WebhookCommand::Serve(_))
+    )
 }
 
 /// Logs to stderr: warnings by default, `-v` debug, `-vv` trace, `-q` errors only;
@@ -78,6 +92,7 @@ fn init_tracing(global: &GlobalOpts) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(crate::color::stderr())
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();
@@ -93,6 +108,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
+    crate::color::set(cli.global.color);
     init_tracing(&cli.global);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -104,8 +120,44 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_LOCAL);
         }
     };
-    match runtime.block_on(run(cli)) {
+    // A message stopped half-way may have reached X: say so rather than invite a resend.
+    let sends = matches!(cli.command, Command::Send(_) | Command::Group(_));
+    let chat_sends = matches!(
+        cli.command,
+        Command::Chat(ChatCommand::Send(_) | ChatCommand::Group(_))
+    );
+    let result = runtime.block_on(async {
+        crate::interrupt::install();
+        let result = if handles_interrupt(&cli.command) {
+            run(cli).await
+        } else {
+            // Stopped at its next await point: each write it made is whole (one transaction,
+            // one renamed file), and nothing half-done is reported as done.
+            tokio::select! {
+                result = run(cli) => result,
+                () = crate::interrupt::interrupted() => Err(CliError::Interrupted),
+            }
+        };
+        // A token refresh under way finishes (and saves the rotated pair) before we exit.
+        crate::interrupt::settle_refreshes().await;
+        result
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Interrupted) if sends => {
+            eprintln!(
+                "xdm: interrupted; the message may have been sent: check with `xdm events` \
+                 before sending it again"
+            );
+            ExitCode::from(CliError::Interrupted.exit_code())
+        }
+        Err(CliError::Interrupted) if chat_sends => {
+            eprintln!(
+                "xdm: interrupted; the X Chat message or group change may have been sent: check \
+                 with `xdm chat events` (or `xdm chat conversations`) before repeating it"
+            );
+            ExitCode::from(CliError::Interrupted.exit_code())
+        }
         Err(e) => {
             eprintln!("xdm: {e}");
             ExitCode::from(e.exit_code())

@@ -62,6 +62,16 @@ async fn finish(mut child: Child) -> (Vec<String>, String, bool) {
     .unwrap()
 }
 
+/// A loopback address with a port nobody listens on (for a receiver started by a process).
+fn free_addr() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
 async fn until(mut cond: impl FnMut() -> bool) {
     for _ in 0..1500 {
         if cond() {
@@ -267,12 +277,7 @@ async fn subscriptions_are_managed_from_the_command_line() {
 async fn webhook_serve_receives_registers_replays_and_deletes() {
     let server = sandbox(ActivityConfig::new().duplicate_deliveries(true)).await;
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = free_addr();
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("xdm"));
     let serve = cmd
         .env_remove("XDM_APP_BEARER_TOKEN")
@@ -340,7 +345,7 @@ async fn webhook_serve_receives_registers_replays_and_deletes() {
 }
 
 #[tokio::test]
-async fn webhook_serve_needs_the_secret_and_refuses_db_for_now() {
+async fn webhook_serve_needs_the_secret_and_refuses_raw_with_db() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = xdm(dir.path());
     c.env_remove("XDM_CONSUMER_SECRET")
@@ -348,18 +353,135 @@ async fn webhook_serve_needs_the_secret_and_refuses_db_for_now() {
     let o = run(c).await;
     assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains("XDM_CONSUMER_SECRET"), "{}", stderr(&o));
-    let mut c = xdm(dir.path());
-    c.env("XDM_CONSUMER_SECRET", "s").args([
+    let db = dir.path().join("dms.sqlite");
+    let db = db.to_str().unwrap();
+    for args in [
+        &["--db", db, "--raw"][..],
+        &["--account", "work"][..],
+        &["--db", "mysql://x"][..],
+    ] {
+        let mut c = xdm(dir.path());
+        c.env("XDM_CONSUMER_SECRET", "s")
+            .args(["webhook", "serve", "--addr", "127.0.0.1:0"])
+            .args(args);
+        let o = run(c).await;
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+    assert!(!dir.path().join("dms.sqlite").exists(), "nothing created");
+}
+
+/// Starts `xdm webhook serve --db` at `addr`, stopping after `limit` messages.
+fn serve_into(server: &FakeServer, dir: &std::path::Path, addr: &str, db: &str) -> Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("xdm"))
+        .env_remove("XDM_APP_BEARER_TOKEN")
+        .env("XDM_CONSUMER_SECRET", server.consumer_secret())
+        .env("XDM_CONFIG_DIR", dir)
+        .args([
+            "webhook", "serve", "--addr", addr, "--db", db, "--limit", "2",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Records by id from JSONL output.
+fn by_id(out: &str) -> Vec<(String, Value)> {
+    jsonl(out)
+        .into_iter()
+        .map(|v| (v["id"].as_str().unwrap().to_owned(), v))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn webhook_serve_writes_each_dm_into_the_store_once() {
+    let server = sandbox(ActivityConfig::new().duplicate_deliveries(true)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("dms.sqlite").display());
+    let addr = free_addr();
+    let first = serve_into(&server, dir.path(), &addr, &db);
+    until(|| std::net::TcpStream::connect(&addr).is_ok()).await;
+    let with_app = |args: &[&str]| {
+        let mut c = xdm_at(&server, dir.path());
+        c.env("XDM_APP_BEARER_TOKEN", server.app_token()).args(args);
+        c
+    };
+    let reg = run(with_app(&[
         "webhook",
-        "serve",
-        "--addr",
-        "127.0.0.1:0",
-        "--db",
-        "sqlite://x.db",
-    ]);
+        "register",
+        &format!("http://{addr}/webhook"),
+    ]))
+    .await;
+    ok(&reg);
+    let id = jsonl(&stdout(&reg))[0]["id"].as_str().unwrap().to_owned();
+    let me = server.me().to_string();
+    ok(&run(with_app(&["subscribe", "--user", &me, "--webhook", &id])).await);
+    let a = server.inject_incoming(OTHER, "kept once").unwrap();
+    let b = server.inject_incoming(OTHER, "and this too").unwrap();
+    let (lines, err, ok_) = finish(first).await;
+    assert!(ok_, "{err}");
+    assert!(lines.is_empty(), "with --db nothing is printed: {lines:?}");
+    assert!(
+        err.contains("2 messages stored (2 new to the store)"),
+        "every delivery was posted twice, each message is handed over once: {err}"
+    );
+
+    // A new receiver (its de-duplication memory empty) gets the same messages replayed: the
+    // store keeps each once.
+    let second = serve_into(&server, dir.path(), &addr, &db);
+    until(|| std::net::TcpStream::connect(&addr).is_ok()).await;
+    let now = time::OffsetDateTime::from_unix_timestamp(server.now_ms() / 1000).unwrap();
+    let fmt = time::format_description::well_known::Rfc3339;
+    let from = (now - time::Duration::minutes(10)).format(&fmt).unwrap();
+    let to = now.format(&fmt).unwrap();
+    ok(&run(with_app(&[
+        "webhook", "replay", &id, "--from", &from, "--to", &to,
+    ]))
+    .await);
+    let (_, err, ok_) = finish(second).await;
+    assert!(ok_, "{err}");
+    assert!(
+        err.contains("2 messages stored (0 new to the store)"),
+        "{err}"
+    );
+
+    let export = |c: &mut assert_cmd::Command| {
+        c.args(["export", "--db", &db, "--format", "jsonl"]);
+    };
+    let mut c = xdm_at(&server, dir.path());
+    export(&mut c);
     let o = run(c).await;
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("dm-store"), "{}", stderr(&o));
+    ok(&o);
+    let stored = by_id(&stdout(&o));
+    let ids: Vec<&str> = stored.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, [a.as_str(), b.as_str()]);
+    assert_eq!(stored[0].1["text"], "kept once");
+    assert_eq!(stored[0].1["sender_id"], OTHER);
+
+    // A sync brings the API's own JSON of the same messages: still each once, and equal to
+    // what `xdm events` prints.
+    let mut c = xdm_at(&server, dir.path());
+    c.args(["sync", "--db", &db]);
+    ok(&run(c).await);
+    let mut c = xdm_at(&server, dir.path());
+    c.args(["events", "--format", "jsonl"]);
+    let o = run(c).await;
+    ok(&o);
+    let mut api = by_id(&stdout(&o));
+    let mut c = xdm_at(&server, dir.path());
+    export(&mut c);
+    let o = run(c).await;
+    ok(&o);
+    let mut stored = by_id(&stdout(&o));
+    api.sort_by(|x, y| x.0.cmp(&y.0));
+    stored.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(stored.len(), api.len(), "each event once");
+    for ((id, s), (_, e)) in stored.iter().zip(&api) {
+        if id == &a || id == &b {
+            assert_eq!(s, e, "the API's JSON replaced the converted one for {id}");
+        }
+    }
+    assert!(stored.iter().any(|(id, _)| id == &a));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -63,6 +63,33 @@
 //!   conversation is delivered in real time ([`FakeServer::inject_incoming`]).
 //! * A request log and counters ([`FakeServer::requests`], [`FakeServer::stats`]) that never
 //!   hold credentials; pre-rendered pages for benchmarks ([`FakeServerBuilder::prerender`]).
+//!
+//! # How the sandbox answers
+//!
+//! Where the reference (`spec/x-api-dm-reference.md`) shows the API answering more or less than
+//! was asked, the sandbox does the same; where its examples disagree, the choice is listed here.
+//!
+//! * **Default fields** (§2.1, §9.1): every DM event has `id` and `event_type`, plus `text` for
+//!   `MessageCreate` and `participant_ids` for `ParticipantsJoin` / `ParticipantsLeave`, whatever
+//!   `dm_event.fields` says. Expanded users always have `id`, `name`, `username`; Posts `id`,
+//!   `text`, `edit_history_tweet_ids` (the data dictionary's sample returns it unasked); media
+//!   `media_key`, `type`.
+//! * **An expansion brings the field it expands from**: `expansions=sender_id` returns
+//!   `sender_id` on each event even when `dm_event.fields` does not list it (the lookup
+//!   quickstart's example), `referenced_tweets.id` returns `referenced_tweets` (the data
+//!   dictionary's sample page, which does not ask for it), and likewise `attachments.media_keys`
+//!   → `attachments` and `participant_ids` → `participant_ids`.
+//! * **`dm_conversation_id` only when asked**: the quickstart's no-fields example has none; the
+//!   data dictionary's sample has it unasked, but its request line is cut off after a trailing
+//!   comma, so it is not taken as evidence of a default.
+//! * **`name` on every expanded user**: the 2026 quickstart prints a user without `name` for
+//!   `user.fields=username,profile_image_url`, but its values are marked illustrative, the
+//!   User schema requires `name`, and the data dictionary's sample has it.
+//! * **Fields that cannot take effect** (`user.fields` without a user expansion, ...) are
+//!   accepted and return nothing, as the reference says; unknown values are a 400.
+//! * **`event_types`** defaults to all three types; **`max_results`** to 100.
+//! * **The last page** still carries a `next_token` that leads to `{"meta":{"result_count":0}}`
+//!   (the recorded exchanges); `includes` are de-duplicated per page.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -102,3 +129,8 @@ pub use params::{
 pub use server::{FakeServer, FakeServerBuilder, InjectError, StartError};
 pub use upload::{UploadConfig, UploadedMedia};
 pub use view::{ConversationInfo, DatasetView};
+
+/// The crate README's examples, compiled as doc tests so they never rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadmeDoctests;

@@ -123,3 +123,8 @@ pub use upload::{
     ProcessingState, UploadBodyError, UploadImage, UploadStatusResponse, UploadVideo,
 };
 pub use user::{Affiliation, User, UserEntities, UserPublicMetrics, UserUrlEntities, UserWithheld};
+
+/// The crate README's examples, compiled as doc tests so they never rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadmeDoctests;

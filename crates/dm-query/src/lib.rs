@@ -79,3 +79,8 @@ pub use request::{
     SendChatMessage, SendChatTyping, SendToConversation, SendToParticipant, StreamActivity,
     USER_AGENT, UnblockDms, UpdateActivitySubscription, UploadMedia, ValidateWebhook, stream_time,
 };
+
+/// The crate README's examples, compiled as doc tests so they never rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadmeDoctests;

@@ -90,13 +90,24 @@ impl EventRow {
     }
 }
 
-/// Whether `source` names X's account archive (whose JSON gives way to the API's).
+/// Whether `source` names X's account archive.
 pub(crate) fn is_archive(source: &str) -> bool {
     source == ARCHIVE
 }
 
+/// Whether events of `source` were converted from another format (X's account archive, a
+/// real-time delivery), so that their JSON gives way to the API's.
+pub(crate) fn is_derived(source: &str) -> bool {
+    source == ARCHIVE || source == REALTIME
+}
+
 /// The source of events made from X's account archive.
 pub const ARCHIVE: &str = "archive";
+
+/// The source of events converted from a real-time delivery (the v1.1-shaped DMs of the X
+/// Activity API and Account Activity webhooks): their JSON gives way to the API's when a sync
+/// later returns the same event, as an archive event's does.
+pub const REALTIME: &str = "realtime";
 
 /// Objects keyed by id (last version wins), in first-added order.
 #[derive(Clone, Debug, Default)]
@@ -156,8 +167,8 @@ pub struct Applied {
     pub objects_written: u64,
     /// Whether the batch carried a cursor (it was saved).
     pub cursor_saved: bool,
-    /// Events stored from X's archive whose JSON the API's replaced (their archive record
-    /// kept beside).
+    /// Events stored from X's archive or a real-time delivery whose JSON the API's replaced
+    /// (an archive record kept beside).
     pub replaced_archive: u64,
     /// Events already stored to which the archive's record was added.
     pub archive_added: u64,
@@ -202,17 +213,17 @@ impl Batch {
     ///
     /// [`Error::Encode`] when an object cannot be encoded as JSON.
     pub fn push(&mut self, event: &DmEvent, includes: &Includes) -> Result<&mut Self, Error> {
-        let weak = self.source.as_deref().is_some_and(is_archive);
+        let weak = self.source.as_deref().is_some_and(is_derived);
         self.push_row(event, includes, None, None, weak)
     }
 
     /// Adds `event` and the objects of `includes` it references, as [`Batch::push`], with
-    /// where its JSON came from (`source`: `api`, or [`ARCHIVE`] for an event made from X's
-    /// account archive) and the archive's own record of it (`archive`, any JSON; kept beside
+    /// where its JSON came from (`source`: `api`, [`ARCHIVE`] for an event made from X's
+    /// account archive, [`REALTIME`] for one converted from a real-time delivery) and the archive's own record of it (`archive`, any JSON; kept beside
     /// the event and returned as [`StoredEvent::archive`](crate::StoredEvent::archive)).
     ///
     /// When the store already holds the event: an event from the API replaces one made from
-    /// the archive (the archive's record stays beside it); an archive record is added to an
+    /// the archive or a real-time delivery (the archive's record stays beside it); an archive record is added to an
     /// event that has none; otherwise the stored event stays as it is. Objects that come with
     /// an archive event are written only where the store has none yet. So an archive and the
     /// API give the same store in either order.
@@ -235,7 +246,7 @@ impl Batch {
             includes,
             Some(source.to_owned()),
             archive,
-            is_archive(source),
+            is_derived(source),
         )
     }
 
@@ -314,7 +325,7 @@ impl Batch {
         &mut self,
         users: impl IntoIterator<Item = &'a User>,
     ) -> Result<&mut Self, Error> {
-        let weak = self.source.as_deref().is_some_and(is_archive);
+        let weak = self.source.as_deref().is_some_and(is_derived);
         for u in users {
             self.put_user(u, weak)?;
         }
@@ -330,7 +341,7 @@ impl Batch {
         &mut self,
         media: impl IntoIterator<Item = &'a Media>,
     ) -> Result<&mut Self, Error> {
-        let weak = self.source.as_deref().is_some_and(is_archive);
+        let weak = self.source.as_deref().is_some_and(is_derived);
         for m in media {
             self.put_media(m, weak)?;
         }
@@ -346,7 +357,7 @@ impl Batch {
         &mut self,
         tweets: impl IntoIterator<Item = &'a Tweet>,
     ) -> Result<&mut Self, Error> {
-        let weak = self.source.as_deref().is_some_and(is_archive);
+        let weak = self.source.as_deref().is_some_and(is_derived);
         for t in tweets {
             self.put_tweet(t, weak)?;
         }
@@ -402,9 +413,9 @@ impl Batch {
         if let Some(&i) = self.event_index.get(&row.id) {
             // Kept once, merged as the store would merge it (see `push_sourced`).
             self.duplicates += 1;
-            let first_archive = is_archive(self.events[i].source(self));
+            let first_derived = is_derived(self.events[i].source(self));
             let archive = self.events[i].archive.take().or(row.archive.take());
-            if first_archive && !is_archive(row.source(self)) {
+            if first_derived && !is_derived(row.source(self)) {
                 self.events[i] = row;
             }
             self.events[i].archive = archive;

@@ -5,7 +5,8 @@
 //!
 //! - [`Store::open`] takes `sqlite:PATH` (also `sqlite://PATH`, or a plain path ending in
 //!   `.sqlite`, `.sqlite3` or `.db`) or `postgres://...` / `postgresql://...` (see
-//!   [`StoreUrl`]). The schema is migrated on open; a store written by a newer xdm, a foreign
+//!   [`StoreUrl`]); PostgreSQL needs the `postgres` feature (without it such a URL is refused,
+//!   naming the feature). The schema is migrated on open; a store written by a newer xdm, a foreign
 //!   file or database, a wrong scheme or an unreachable server is refused with a one-line
 //!   [`Error`] and nothing is written.
 //! - One store holds several [`Account`]s; everything is per account.
@@ -110,6 +111,10 @@ pub mod import;
 mod media_dir;
 mod media_files;
 mod page;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(not(feature = "postgres"))]
+#[path = "postgres_off.rs"]
 mod postgres;
 pub mod schema;
 mod search;
@@ -129,7 +134,7 @@ use futures::stream::BoxStream;
 use serde_json::Value;
 
 pub use account::Account;
-pub use batch::{ARCHIVE, Applied, Batch};
+pub use batch::{ARCHIVE, Applied, Batch, REALTIME};
 pub use conversation::{Conversation, Participant};
 pub use error::{Error, Result};
 pub use media_dir::{MediaDir, MediaWriter, StoredFile};

@@ -14,7 +14,9 @@ use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
-/// A media folder. See the [module docs](self).
+/// A media folder: content-addressed files named `HH/HASH.EXT` by their SHA-256, written
+/// through a temporary `.partial-*` file and renamed once durable, so a file is stored once and
+/// a killed copy leaves only a `.partial-*` file. [`MediaDir::verify`] hashes a file again.
 #[derive(Clone, Debug)]
 pub struct MediaDir {
     root: PathBuf,

@@ -24,6 +24,10 @@ pub struct StoredEvent {
     pub includes: Includes,
     /// Whether `event` was made from X's account archive (no API response held it).
     pub from_archive: bool,
+    /// Where its JSON came from: `api`, [`ARCHIVE`](crate::ARCHIVE),
+    /// [`REALTIME`](crate::REALTIME) (converted from a real-time delivery), or the name given
+    /// with [`Batch::source`](crate::Batch::source).
+    pub source: String,
     /// The account archive's own record of the event, when an archive had it (see
     /// [`crate::import`]): kept beside the event, whether its JSON came from the archive or
     /// from the API.
@@ -170,6 +174,7 @@ pub(crate) fn assemble(
         event,
         includes,
         from_archive,
+        source: row.source.clone(),
         archive,
     })
 }

@@ -33,6 +33,7 @@ pub struct PostgresUrl {
 
 impl PostgresUrl {
     /// The URL as given, password included (pass it to the driver only).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))] // the PostgreSQL backend's
     pub(crate) fn expose(&self) -> &str {
         &self.full
     }
@@ -89,6 +90,9 @@ impl StoreUrl {
         if strip_scheme(trimmed, "postgres").is_some()
             || strip_scheme(trimmed, "postgresql").is_some()
         {
+            // Without the `postgres` feature the URL is kept unchecked and `Store::open`
+            // refuses it, naming the feature.
+            #[cfg(feature = "postgres")]
             if let Err(e) = tokio_postgres::Config::from_str(trimmed) {
                 return Err(invalid(&format!("not a PostgreSQL URL: {}", one_line(&e))));
             }

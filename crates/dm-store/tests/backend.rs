@@ -27,6 +27,7 @@ both_backends!(
     posts_keep_the_spelling_received,
     text_with_nul_and_odd_characters_is_stored,
     a_second_writer_waits_for_the_lease,
+    realtime_events_give_way_to_the_api,
 );
 
 const ALICE: &str = "1000";
@@ -740,4 +741,43 @@ async fn a_second_writer_waits_for_the_lease(f: Fixture) {
     drop(first);
     let applied = waiting.await.unwrap().unwrap();
     assert_eq!(applied.new_events, 1);
+}
+
+/// An event converted from a real-time delivery is stored once; the same event from the API
+/// (a later sync) replaces its JSON, and a real-time redelivery after that changes nothing.
+async fn realtime_events_give_way_to_the_api(f: Fixture) {
+    let account = Account::default();
+    let inc = includes(&[user(ALICE, "Alice", "alice"), user(BOB, "Bob", "bob")]);
+    let converted = msg(21, AB, ALICE, "from the webhook", 1);
+    let mut b = Batch::new();
+    b.push_sourced(&converted, &inc, dm_store::REALTIME, None)
+        .unwrap();
+    assert_eq!(apply(&f, &account, b.clone()).await.new_events, 1);
+    // Redelivered: nothing changes.
+    let again = apply(&f, &account, b.clone()).await;
+    assert_eq!((again.new_events, again.replaced_archive), (0, 0));
+
+    let from_api = msg(21, AB, ALICE, "from the lookup", 1);
+    let api = apply(&f, &account, batch(std::slice::from_ref(&from_api), &inc)).await;
+    assert_eq!((api.new_events, api.replaced_archive), (0, 1));
+    // A real-time delivery after the API's version keeps the API's.
+    let late = apply(&f, &account, b).await;
+    assert_eq!((late.new_events, late.replaced_archive), (0, 0));
+
+    let stored = export(&f, &account).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].event.text.as_deref(), Some("from the lookup"));
+    assert!(!stored[0].from_archive);
+    let hits = f
+        .store
+        .search(&account, &dm_store::SearchQuery::new("lookup"))
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    let stale = f
+        .store
+        .search(&account, &dm_store::SearchQuery::new("webhook"))
+        .await
+        .unwrap();
+    assert!(stale.is_empty(), "the replaced text is no longer indexed");
 }

@@ -7,8 +7,7 @@ use bytes::Bytes;
 use dm_model::{DmConversationId, DmEventsPage, UserId};
 use dm_query::{ApiRequest, AuthScheme, BaseUrl, ListEvents, Operation, Scope};
 use dm_transport::{
-    Auth, Clock, HyperTransport, RateLimit, RateLimitPolicy, RetryPolicy, Stack, SystemClock,
-    Transport,
+    Auth, Clock, RateLimit, RateLimitPolicy, RetryPolicy, Stack, SystemClock, Transport,
 };
 
 use crate::error::Error;
@@ -135,8 +134,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The transport under the layer stack (default: [`HyperTransport`]). Plug in your own
-    /// HTTP stack or a test double here.
+    /// The transport under the layer stack (default: `dm_transport::HyperTransport`, with the
+    /// `hyper` feature; without it a transport is required). Plug in your own HTTP stack or a
+    /// test double here.
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
         self.transport = Some(transport);
         self
@@ -199,7 +199,7 @@ impl ClientBuilder {
         }
         let transport = match self.transport {
             Some(t) => t,
-            None => Arc::new(HyperTransport::new().map_err(|e| Error::Config(e.to_string()))?),
+            None => default_transport()?,
         };
         // The stack knows the base URL too: it never sends credentials anywhere else.
         let mut stack = Stack::builder(transport.clone())
@@ -266,8 +266,8 @@ impl Client {
     }
 
     /// Events of `scope`: build the query, then stream [`pages`](EventsRequest::pages) or
-    /// [`events`](EventsRequest::events), or [`sync`](Client::sync) and
-    /// [`follow`](Client::follow) it.
+    /// [`events`](EventsRequest::events), or [`sync`](EventsRequest::sync) and
+    /// [`follow`](EventsRequest::follow) it.
     pub fn events(&self, scope: Scope) -> EventsRequest {
         EventsRequest::new(self.clone(), scope)
     }
@@ -371,4 +371,22 @@ pub(crate) fn backoff(attempt: u32) -> Duration {
     let cap = Duration::from_millis(50u64.saturating_mul(1 << attempt.min(6)))
         .min(Duration::from_secs(2));
     cap.mul_f64(rand::random::<f64>())
+}
+
+/// The built-in transport (feature `hyper`).
+#[cfg(feature = "hyper")]
+fn default_transport() -> Result<Arc<dyn Transport>, Error> {
+    let transport =
+        dm_transport::HyperTransport::new().map_err(|e| Error::Config(e.to_string()))?;
+    Ok(Arc::new(transport))
+}
+
+/// Without the `hyper` feature there is no built-in transport.
+#[cfg(not(feature = "hyper"))]
+fn default_transport() -> Result<Arc<dyn Transport>, Error> {
+    Err(Error::Config(
+        "no transport: dm-stream was built without its `hyper` feature; pass one with \
+         ClientBuilder::transport"
+            .to_owned(),
+    ))
 }

@@ -99,7 +99,16 @@ impl EventsRequest {
         self
     }
 
-    /// Every field and expansion at once.
+    /// Every field and expansion every user token may read
+    /// ([`FieldsQuery::public_fields`]): what to ask for unless your token has more access.
+    pub fn public_fields(mut self) -> Self {
+        self.query = self.query.fields(FieldsQuery::public_fields());
+        self
+    }
+
+    /// Every field and expansion at once ([`FieldsQuery::all_fields`]), including those
+    /// most tokens may not read (private metrics, `confirmed_email`); the API answers those
+    /// with partial `not-authorized-for-field` errors beside the data.
     pub fn all_fields(mut self) -> Self {
         self.query = self.query.fields(FieldsQuery::all_fields());
         self

@@ -15,6 +15,13 @@
 //!   parsed problems, the [`RateLimit`] state and [`Advice`].
 //! * `test_util` (feature `test-util`): replay, recording and capture transports.
 //!
+//! # Features
+//!
+//! `hyper` (default) compiles [`HyperTransport`] and its TLS stack; without it, bring your
+//! own [`Transport`]. TLS, with `hyper`: `ring` (default) or `aws-lc-rs` as the rustls crypto
+//! provider; `webpki-roots` (default: Mozilla's roots, bundled) and/or `native-roots` (the
+//! operating system's store) as trust anchors.
+//!
 //! # Example
 //!
 //! A [`Stack`] over [`HyperTransport`] with a bearer token (here against a one-shot local
@@ -60,6 +67,7 @@ mod api_error;
 pub mod auth;
 mod body_stream;
 mod error;
+#[cfg(feature = "hyper")]
 mod hyper_transport;
 mod layers;
 mod rate_limit;
@@ -76,9 +84,15 @@ pub use auth::{
 };
 pub use body_stream::BodyStream;
 pub use error::{BoxError, Error, TimeoutPhase};
-pub use hyper_transport::{DEFAULT_MAX_RESPONSE_BYTES, HyperTransport, HyperTransportBuilder};
+#[cfg(feature = "hyper")]
+pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
 pub use layers::{Clock, EndpointFamily, Idempotent, RateLimitPolicy, RetryPolicy, SystemClock};
 pub use rate_limit::{Quota, RateLimit};
 pub use secret::Secret;
 pub use stack::{DEFAULT_BASE_URL, Stack, StackBuilder, StackStats};
-pub use transport::Transport;
+pub use transport::{DEFAULT_MAX_RESPONSE_BYTES, Transport};
+
+/// The crate README's examples, compiled as doc tests so they never rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadmeDoctests;

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use tracing::Instrument as _;
 
 use crate::auth::Auth;
-use crate::layers::{EndpointFamily, Idempotent, RateLimitPolicy, RetryPolicy};
+use crate::layers::{BudgetKey, EndpointFamily, Idempotent, RateLimitPolicy, RetryPolicy};
 use crate::{ApiError, BodyStream, Error, RateLimit, Transport};
 
 /// Marks a request whose body should be streamed (set by [`Stack`]'s `send_streaming`).
@@ -121,8 +121,9 @@ impl StackBuilder {
         self
     }
 
-    /// Sets the rate-limit policy (default: [`RateLimitPolicy::default`]). Pass clones of
-    /// one policy to stacks that use the same token so they share budgets.
+    /// Sets the rate-limit policy (default: [`RateLimitPolicy::default`]). Stacks built with
+    /// the same token and base URL share its budgets whatever policy each is given (see
+    /// [`RateLimitPolicy`]).
     pub fn rate_limit(mut self, policy: RateLimitPolicy) -> Self {
         self.stack.rate_limit = policy;
         self
@@ -144,8 +145,17 @@ impl StackBuilder {
         Ok(self)
     }
 
-    /// Builds the stack.
-    pub fn build(self) -> Stack {
+    /// Builds the stack. Its rate-limit budgets are the token's (shared with every other
+    /// stack of the process built with the same token and base URL).
+    pub fn build(mut self) -> Stack {
+        if let Some(key) = self.stack.budget_key() {
+            let policy = &mut self.stack.rate_limit;
+            if !policy.state.bind(key) {
+                // The policy already paces another token: this token gets its own copy.
+                *policy = policy.unbound();
+                policy.state.bind(key);
+            }
+        }
         self.stack
     }
 }
@@ -192,6 +202,40 @@ impl Stack {
                 .map_err(|e| Error::build(format!("request path `{tail}`: {e}")))?,
         );
         http::Uri::from_parts(parts).map_err(|e| Error::build(format!("request URI: {e}")))
+    }
+
+    /// What identifies this stack's rate budgets: the base URL's origin and the token (the
+    /// OAuth 2.0 access token, or the OAuth 1.0a consumer key and access token), hashed.
+    /// `None` without auth.
+    fn budget_key(&self) -> Option<BudgetKey> {
+        let origin = format!(
+            "{}://{}",
+            self.base.scheme_str().unwrap_or(""),
+            self.base.authority().map_or("", |a| a.as_str())
+        );
+        let origin = origin.as_bytes();
+        match &self.auth {
+            Auth::None => None,
+            Auth::Bearer(token) => Some(BudgetKey::new(&[
+                origin,
+                b"bearer",
+                token.expose().as_bytes(),
+            ])),
+            Auth::OAuth2(token) => {
+                let tokens = token.tokens();
+                Some(BudgetKey::new(&[
+                    origin,
+                    b"bearer",
+                    tokens.access_token.expose().as_bytes(),
+                ]))
+            }
+            Auth::OAuth1(c) => Some(BudgetKey::new(&[
+                origin,
+                b"oauth1",
+                c.consumer_key.as_bytes(),
+                c.token.as_bytes(),
+            ])),
+        }
     }
 
     /// The rate-limit policy (to inspect known budgets).
@@ -398,8 +442,18 @@ impl Transport for Stack {
 
 /// A copy of the request, extensions included.
 pub(crate) fn copy_request(request: &http::Request<Bytes>) -> http::Request<Bytes> {
-    let mut copy = crate::hyper_transport::copy_request(request);
+    let mut copy = copy_request_head(request);
     *copy.extensions_mut() = request.extensions().clone();
+    copy
+}
+
+/// A copy of the request's method, URI, version, headers and body (not its extensions).
+pub(crate) fn copy_request_head(request: &http::Request<Bytes>) -> http::Request<Bytes> {
+    let mut copy = http::Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
     copy
 }
 

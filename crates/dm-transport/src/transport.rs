@@ -7,6 +7,9 @@ use bytes::Bytes;
 
 use crate::{BodyStream, Error};
 
+/// The default limit on a response body, decompressed: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Sends one HTTP request and returns the whole response.
 ///
 /// Dyn-compatible: hold it as `Arc<dyn Transport>`. Implement it to plug in another HTTP

@@ -11,6 +11,7 @@
 //!   [`WebhookServer`].
 //! - [`Events`]: the accepted events as a `Stream`, each once.
 //! - [`Sink`], [`JsonlSink`], [`drain`]: hand each event to a sink exactly once, in order.
+//! - `StoreSink` (feature `store`): each DM into a dm-store event store, once.
 //!
 //! X requires a public `https://` URL without a port: run the server behind a
 //! TLS-terminating proxy or a tunnel (see `crates/dm-cli/README.md`).
@@ -58,6 +59,8 @@ mod receiver;
 mod secret;
 mod server;
 mod sink;
+#[cfg(feature = "store")]
+mod store_sink;
 mod stream;
 
 pub use event::WebhookEvent;
@@ -65,4 +68,11 @@ pub use receiver::{Receiver, ReceiverConfig, ReceiverStats};
 pub use secret::ConsumerSecret;
 pub use server::{DEFAULT_PATH, WebhookServer, serve};
 pub use sink::{DrainStats, JsonlSink, Sink, SinkError, drain};
+#[cfg(feature = "store")]
+pub use store_sink::StoreSink;
 pub use stream::Events;
+
+/// The crate README's examples, compiled as doc tests so they never rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadmeDoctests;

@@ -148,7 +148,7 @@ pub struct DrainStats {
 pub async fn drain(mut events: Events, sink: &mut dyn Sink) -> Result<DrainStats, SinkError> {
     let mut stats = DrainStats::default();
     loop {
-        let event = match events.rx_try() {
+        let event = match events.try_recv() {
             Some(e) => e,
             None => {
                 sink.flush().await?;
@@ -172,11 +172,5 @@ pub async fn drain(mut events: Events, sink: &mut dyn Sink) -> Result<DrainStats
             }
         }
         stats.delivered += 1;
-    }
-}
-
-impl Events {
-    fn rx_try(&mut self) -> Option<WebhookEvent> {
-        self.try_next_event()
     }
 }

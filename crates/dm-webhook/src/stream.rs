@@ -20,8 +20,9 @@ impl Events {
         Events { rx }
     }
 
-    /// An event already waiting, if any.
-    pub(crate) fn try_next_event(&mut self) -> Option<WebhookEvent> {
+    /// An event already waiting, if any (never waits): take every waiting event before
+    /// writing them out together.
+    pub fn try_recv(&mut self) -> Option<WebhookEvent> {
         self.rx.try_recv().ok()
     }
 

@@ -46,6 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "body_bytes": throughput.body_bytes,
             "verify_http_events_per_sec": throughput.http_events_per_sec,
             "verify_handler_events_per_sec": throughput.handler_events_per_sec,
+            "stored_http_events_per_sec": throughput.stored_events_per_sec,
         }))
     })?;
     println!("{out}");

@@ -70,7 +70,7 @@ pub(crate) async fn run(global: &GlobalOpts, args: &DemoArgs) -> Result<(), CliE
     if !global.quiet {
         eprintln!(
             "xdm demo: a sandbox API on {} with {total} events in the last 30 days; paging \
-             GET /2/dm_events with every field and expansion",
+             GET /2/dm_events with every field a user token may read",
             server.base_url()
         );
     }
@@ -78,7 +78,7 @@ pub(crate) async fn run(global: &GlobalOpts, args: &DemoArgs) -> Result<(), CliE
     let mut pages = ctx
         .client
         .all_events()
-        .all_fields()
+        .public_fields()
         .max_results(100)
         .pages();
     let mut conversations: Vec<Conversation> = Vec::new();

@@ -35,7 +35,7 @@ pub(crate) async fn run(global: &GlobalOpts, args: &EventsArgs) -> Result<(), Cl
                 }
                 tokio::select! {
                     next = pages.next() => next,
-                    _ = tokio::signal::ctrl_c() => {
+                    () = crate::interrupt::interrupted() => {
                         progress.finish();
                         sink.finish()?;
                         return Err(CliError::Interrupted);

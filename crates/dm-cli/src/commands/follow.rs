@@ -21,6 +21,13 @@ fn seconds(name: &str, s: f64) -> Result<Duration, CliError> {
         })
 }
 
+/// The summary printed when Ctrl-C stops a follow.
+fn stopped(global: &GlobalOpts, printed: usize) {
+    if !global.quiet {
+        eprintln!("xdm: stopped; {printed} new events printed");
+    }
+}
+
 /// Runs `xdm follow`.
 pub(crate) async fn run(global: &GlobalOpts, args: &FollowArgs) -> Result<(), CliError> {
     let format = choose_format(args.format, false);
@@ -37,7 +44,9 @@ pub(crate) async fn run(global: &GlobalOpts, args: &FollowArgs) -> Result<(), Cl
         match super::realtime::follow(global, args, &ctx, &mut sink).await? {
             super::realtime::Outcome::Done => return sink.finish(),
             super::realtime::Outcome::Interrupted => {
+                let printed = sink.count();
                 sink.finish()?;
+                stopped(global, printed);
                 return Err(CliError::Interrupted);
             }
             super::realtime::Outcome::FallBack(why) => {
@@ -63,8 +72,10 @@ pub(crate) async fn run(global: &GlobalOpts, args: &FollowArgs) -> Result<(), Cl
                 }
                 tokio::select! {
                     next = stream.next() => next,
-                    _ = tokio::signal::ctrl_c() => {
+                    () = crate::interrupt::interrupted() => {
+                        let printed = sink.count();
                         sink.finish()?;
+                        stopped(global, printed);
                         return Err(CliError::Interrupted);
                     }
                 }

@@ -142,10 +142,12 @@ pub(crate) async fn group_create(
 /// `xdm event ID`.
 pub(crate) async fn event(global: &GlobalOpts, args: &EventArgs) -> Result<(), CliError> {
     let ctx = Context::new(global, 100).await?;
-    let event = ctx
-        .client
-        .get_event(args.id.clone(), FieldsQuery::all_fields())
-        .await?;
+    let fields = if args.all_fields {
+        FieldsQuery::all_fields()
+    } else {
+        FieldsQuery::public_fields()
+    };
+    let event = ctx.client.get_event(args.id.clone(), fields).await?;
     let mut sink = open_sink(choose_format(args.format, false), None)?;
     sink.write(event.event(), event.includes())?;
     sink.finish()

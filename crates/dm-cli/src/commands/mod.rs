@@ -11,6 +11,7 @@ pub(crate) mod import;
 pub(crate) mod manage;
 pub(crate) mod media;
 pub(crate) mod realtime;
+pub(crate) mod shell;
 pub(crate) mod stored;
 pub(crate) mod subscriptions;
 pub(crate) mod sync;
@@ -26,7 +27,8 @@ use crate::error::CliError;
 use crate::output::pretty::Style;
 use crate::output::sink::Sink;
 
-/// The lookup the options describe: every field and expansion unless fields were chosen.
+/// The lookup the options describe: the fields chosen, else every field with `--all-fields`,
+/// else the fields every user token may read ([`dm_query::FieldsQuery::public_fields`]).
 pub(crate) fn lookup(client: &Client, scope: &ScopeArgs, q: &QueryArgs) -> EventsRequest {
     let request = match (&scope.conversation, &scope.with) {
         (Some(c), _) => client.conversation(c.clone()),
@@ -56,8 +58,10 @@ pub(crate) fn lookup(client: &Client, scope: &ScopeArgs, q: &QueryArgs) -> Event
             r = r.media_fields(q.media_fields.clone());
         }
         r
-    } else {
+    } else if q.all_fields {
         request.all_fields()
+    } else {
+        request.public_fields()
     };
     if !q.types.is_empty() {
         request = request.event_types(q.types.clone());
@@ -65,10 +69,10 @@ pub(crate) fn lookup(client: &Client, scope: &ScopeArgs, q: &QueryArgs) -> Event
     request.max_results(q.max_results)
 }
 
-/// Colours only on a terminal, and not with `NO_COLOR`.
+/// Colours as `--color` says (by default: only on a terminal, and not with `NO_COLOR`).
 pub(crate) fn style_for_stdout() -> Style {
     Style {
-        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        color: crate::color::stdout(),
     }
 }
 

@@ -106,7 +106,7 @@ pub(crate) async fn follow(
                 }
                 tokio::select! {
                     next = stream.next() => next,
-                    _ = tokio::signal::ctrl_c() => return Ok(Outcome::Interrupted),
+                    () = crate::interrupt::interrupted() => return Ok(Outcome::Interrupted),
                 }
             }
         };

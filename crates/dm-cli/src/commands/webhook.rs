@@ -2,7 +2,10 @@
 
 use std::io::{BufWriter, Write};
 
-use dm_webhook::{ConsumerSecret, JsonlSink, Receiver, ReceiverConfig, Sink, WebhookServer};
+use dm_store::{Account, Store};
+use dm_webhook::{
+    ConsumerSecret, JsonlSink, Receiver, ReceiverConfig, Sink, StoreSink, WebhookServer,
+};
 use serde_json::json;
 
 use crate::cli::{GlobalOpts, WebhookIdArg, WebhookReplayArgs, WebhookServeArgs, WebhookUrlArg};
@@ -37,16 +40,35 @@ fn consumer_secret(args: &WebhookServeArgs) -> Result<ConsumerSecret, CliError> 
     }
 }
 
-/// `xdm webhook serve`: receives deliveries and prints each DM once as a JSONL record (or,
-/// with `--raw`, every event as delivered), until Ctrl-C or `--limit`.
-pub(crate) async fn serve(global: &GlobalOpts, args: &WebhookServeArgs) -> Result<(), CliError> {
-    if args.db.is_some() {
-        return Err(CliError::Usage(
-            "--db needs the event store (dm-store), which this build of xdm does not include \
-             yet; without --db the events are printed as JSONL"
-                .into(),
-        ));
+/// Where `xdm webhook serve` puts what it receives.
+enum Output {
+    /// DM records (or every event, `--raw`) on stdout.
+    Jsonl(Box<JsonlSink<Box<dyn Write + Send>>>),
+    /// The DMs into a store (`--db`).
+    Store(Box<StoreSink>),
+}
+
+impl Output {
+    fn sink(&mut self) -> &mut dyn Sink {
+        match self {
+            Output::Jsonl(s) => s.as_mut(),
+            Output::Store(s) => s.as_mut(),
+        }
     }
+
+    /// Lines printed or messages handed to the store (what `--limit` counts).
+    fn count(&self) -> u64 {
+        match self {
+            Output::Jsonl(s) => s.written(),
+            Output::Store(s) => s.messages(),
+        }
+    }
+}
+
+/// `xdm webhook serve`: receives deliveries and prints each DM once as a JSONL record (or,
+/// with `--raw`, every event as delivered), or with `--db` writes each DM into the store
+/// exactly once, until Ctrl-C or `--limit`.
+pub(crate) async fn serve(global: &GlobalOpts, args: &WebhookServeArgs) -> Result<(), CliError> {
     if !args.path.starts_with('/') {
         return Err(CliError::Usage(format!(
             "--path must start with `/`, not `{}`",
@@ -54,6 +76,17 @@ pub(crate) async fn serve(global: &GlobalOpts, args: &WebhookServeArgs) -> Resul
         )));
     }
     let secret = consumer_secret(args)?;
+    let mut output = match &args.db {
+        Some(db) => {
+            let account = Account::new(&args.account)?;
+            let store = Store::open(db).await?;
+            Output::Store(Box::new(StoreSink::new(store, account)))
+        }
+        None => {
+            let out: Box<dyn Write + Send> = Box::new(BufWriter::new(std::io::stdout()));
+            Output::Jsonl(Box::new(JsonlSink::new(out).raw(args.raw)))
+        }
+    };
     let (receiver, mut events) = Receiver::new(secret, ReceiverConfig::default());
     let server = WebhookServer::bind(args.addr, receiver.clone())
         .await
@@ -73,38 +106,65 @@ pub(crate) async fn serve(global: &GlobalOpts, args: &WebhookServeArgs) -> Resul
     let serving = tokio::spawn(server.run_until(async {
         let _ = stopped.await;
     }));
-    let out: Box<dyn Write + Send> = Box::new(BufWriter::new(std::io::stdout()));
-    let mut sink = JsonlSink::new(out).raw(args.raw);
     let limit = args.limit.map_or(u64::MAX, |l| l as u64);
-    let result = loop {
-        if sink.written() >= limit {
+    let mut interrupted = false;
+    let mut result = loop {
+        if output.count() >= limit {
             break Ok(());
         }
-        let event = tokio::select! {
-            e = events.recv() => e,
-            _ = tokio::signal::ctrl_c() => break Err(CliError::Interrupted),
+        // Events already waiting go into the same write; the output is flushed (printed,
+        // committed) whenever none is waiting, so each shows at once.
+        let event = match events.try_recv() {
+            Some(e) => Some(e),
+            None => {
+                if let Err(e) = output.sink().flush().await {
+                    break Err(e);
+                }
+                tokio::select! {
+                    e = events.recv() => e,
+                    () = crate::interrupt::interrupted() => {
+                        interrupted = true;
+                        break Ok(());
+                    }
+                }
+            }
         };
         let Some(event) = event else {
             break Ok(());
         };
-        if let Err(e) = sink.deliver(&event).await {
-            break Err(CliError::Local(format!("cannot write the event: {e}")));
-        }
-        // Shown at once (deliveries are few and far between).
-        if let Err(e) = sink.flush().await {
-            break Err(CliError::Local(format!("cannot write to stdout: {e}")));
+        if let Err(e) = output.sink().deliver(&event).await {
+            break Err(e);
         }
     };
+    // What was taken is written before the receiver stops (and after Ctrl-C).
+    if result.is_ok() {
+        result = output.sink().flush().await;
+    }
     let _ = stop.send(());
     let _ = serving.await;
     if !global.quiet {
         let s = receiver.stats();
+        let stored = match &output {
+            Output::Store(sink) => format!(
+                ", {} messages stored ({} new to the store)",
+                sink.messages(),
+                sink.stored()
+            ),
+            Output::Jsonl(_) => String::new(),
+        };
         eprintln!(
-            "xdm: {} events received, {} duplicates dropped, {} refused (bad signature), {} CRC checks",
+            "xdm: {} events received, {} duplicates dropped, {} refused (bad signature), {} CRC checks{stored}",
             s.events, s.duplicates, s.unauthorized, s.crc_challenges
         );
     }
-    result
+    match result {
+        Err(e) => Err(CliError::Local(format!(
+            "{e}; the events acknowledged since the last write are not kept: \
+             `xdm webhook replay` the window after a restart (replayed events are not doubled)"
+        ))),
+        Ok(()) if interrupted => Err(CliError::Interrupted),
+        Ok(()) => Ok(()),
+    }
 }
 
 /// `xdm webhook register URL`.

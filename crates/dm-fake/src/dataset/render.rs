@@ -21,7 +21,29 @@ pub struct Selection {
     pub media_fields: Vec<String>,
 }
 
+/// Each expansion and the `dm_event.fields` value it expands from.
+const EXPANDED_FROM: &[(&str, &str)] = &[
+    ("sender_id", "sender_id"),
+    ("participant_ids", "participant_ids"),
+    ("attachments.media_keys", "attachments"),
+    ("referenced_tweets.id", "referenced_tweets"),
+];
+
 impl Selection {
+    /// `dm_event.fields` plus the field each requested expansion expands from: the API
+    /// returns `sender_id` for `expansions=sender_id` even when `dm_event.fields` does not
+    /// list it (the lookup quickstart's example), and `referenced_tweets` for
+    /// `expansions=referenced_tweets.id` (the data dictionary's sample page).
+    fn event_fields_with_expanded(&self) -> Vec<String> {
+        let mut fields = self.event_fields.clone();
+        for (expansion, field) in EXPANDED_FROM {
+            if self.expands(expansion) && !has(&fields, field) {
+                fields.push((*field).to_owned());
+            }
+        }
+        fields
+    }
+
     fn expands(&self, e: &str) -> bool {
         self.expansions
             .iter()
@@ -285,7 +307,7 @@ impl Store {
                 Kind::Message => &["id", "event_type", "text"],
                 _ => &["id", "event_type", "participant_ids"],
             };
-            data.push(pick(&full, defaults, &sel.event_fields));
+            data.push(pick(&full, defaults, &sel.event_fields_with_expanded()));
             if sel.expands("sender_id") && e.sender != NONE {
                 add_user(self, e.sender, &mut users);
             }

@@ -79,6 +79,15 @@ impl EventsQuery {
         }
     }
 
+    /// The fields every user token may read (see [`FieldsQuery::public_fields`]), no
+    /// pagination parameters.
+    pub fn public_fields() -> Self {
+        EventsQuery {
+            fields: FieldsQuery::public_fields(),
+            ..Self::default()
+        }
+    }
+
     fn fail(&mut self, e: QueryError) {
         if self.error.is_none() {
             self.error = Some(e);

@@ -109,6 +109,17 @@ impl<T: QueryValue> ValueList<T> {
         ValueList(T::all().to_vec())
     }
 
+    /// Every known value but those [`FieldsQuery::PRIVATE_FIELDS`](crate::FieldsQuery::PRIVATE_FIELDS)
+    /// names for this parameter.
+    pub(crate) fn public() -> Self {
+        let private = |v: &T| {
+            crate::FieldsQuery::PRIVATE_FIELDS
+                .iter()
+                .any(|(param, wire)| *param == T::PARAM && *wire == v.wire())
+        };
+        ValueList(T::all().iter().filter(|v| !private(v)).cloned().collect())
+    }
+
     /// Parses a comma-separated, already percent-decoded value. Empty items (a trailing
     /// comma) are skipped. With `strict`, values the spec does not list are refused.
     pub(crate) fn parse(s: &str, strict: bool) -> Result<Self, QueryError> {

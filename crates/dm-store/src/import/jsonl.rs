@@ -50,11 +50,13 @@ pub(crate) fn record(file: &str, line: usize, text: &str) -> Result<Record, Impo
     let archive = object.remove(ARCHIVE_MEMBER);
     let source = match object.remove(SOURCE_MEMBER) {
         None => "api".to_owned(),
-        Some(Value::String(s)) if s == crate::ARCHIVE => s,
+        Some(Value::String(s)) if crate::batch::is_derived(&s) => s,
         Some(other) => {
             return Err(bad(
                 1,
-                format!("`{SOURCE_MEMBER}` is {other}; only \"archive\" is known"),
+                format!(
+                    "`{SOURCE_MEMBER}` is {other}; only \"archive\" and \"realtime\" are known"
+                ),
             ));
         }
     };

@@ -15,7 +15,7 @@
 //! | `participantsLeave` | `ParticipantsLeave` with a made id |
 //! | `conversationNameUpdate`, `reactionCreate` (≤ 2020), any other kind | an event of type `ConversationNameUpdate`, `ReactionCreate`, … with a made id |
 //! | every item, verbatim | beside its event ([`StoredEvent::archive`](crate::StoredEvent::archive)): reactions, edit history, unknown members are kept there |
-//! | `data/direct_messages[_group]_media/<id>-<name>` | copied into the media folder (content-addressed), recorded in [`MediaFile`](crate::MediaFile) |
+//! | `data/direct_messages[_group]_media/<id>-<name>` | copied into the media folder (content-addressed), recorded in [`crate::MediaFile`] |
 //! | `data/account.js` | the owner: a user (id, handle, name) |
 //! | `data/manifest.js` | the files it lists must be there (a missing part is refused) |
 //!
@@ -917,16 +917,18 @@ async fn write_jsonl(
     Ok(summary)
 }
 
-/// The JSONL members xdm adds to a record for an event an account archive had:
-/// [`ARCHIVE_MEMBER`] (the archive's record) and [`SOURCE_MEMBER`] (`"archive"` when the
-/// event's JSON was made from it). Empty for an event only the API had.
+/// The JSONL members xdm adds to a record for an event the API did not give as it is:
+/// [`ARCHIVE_MEMBER`] (the account archive's record, when an archive had the event) and
+/// [`SOURCE_MEMBER`] (`"archive"` when the event's JSON was made from the archive,
+/// `"realtime"` when converted from a real-time delivery), so that an import of the export
+/// still lets the API's JSON replace it. Empty for an event from the API alone.
 pub fn record_members(stored: &crate::StoredEvent) -> BTreeMap<&'static str, Value> {
     let mut out = BTreeMap::new();
     if let Some(a) = &stored.archive {
         out.insert(ARCHIVE_MEMBER, a.clone());
     }
-    if stored.from_archive {
-        out.insert(SOURCE_MEMBER, Value::String(ARCHIVE.to_owned()));
+    if crate::batch::is_derived(&stored.source) {
+        out.insert(SOURCE_MEMBER, Value::String(stored.source.clone()));
     }
     out
 }

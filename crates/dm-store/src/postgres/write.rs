@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use tokio_postgres::Transaction;
 
-use crate::batch::{Applied, Batch, Objects, is_archive, now_ms};
+use crate::batch::{Applied, Batch, Objects, is_derived, now_ms};
 use crate::conversation::{Delta, deltas};
 use crate::error::Error;
 use crate::search::query::tsvector;
@@ -32,7 +32,7 @@ FROM UNNEST($2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int8
 ON CONFLICT (account, id) DO NOTHING
 RETURNING id";
 
-/// The API's JSON replaces JSON made from the archive (its archive record stays).
+/// The API's JSON replaces JSON made from the archive or a real-time delivery or a real-time delivery (its archive record stays).
 const REPLACE_ARCHIVE_EVENTS: &str = "
 UPDATE xdm_events e SET conversation = u.conversation, sender = u.sender,
     event_type = u.event_type, time_ms = u.time_ms, text = u.text, json = u.json,
@@ -41,7 +41,7 @@ UPDATE xdm_events e SET conversation = u.conversation, sender = u.sender,
 FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[], $8::text[],
     $9::bool[], $10::text[], $11::text[], $12::text[])
     AS u (id, conversation, sender, event_type, time_ms, text, json, posts, search, source, archive)
-WHERE e.account = $1 AND e.id = u.id AND e.source = 'archive'
+WHERE e.account = $1 AND e.id = u.id AND e.source IN ('archive', 'realtime')
 RETURNING e.id";
 
 /// The archive's record is added to a stored event that has none.
@@ -143,7 +143,7 @@ pub(crate) async fn apply(
             .filter(|&i| !new_ids.contains(&events[i].id))
             .collect();
         let (api, _): (Vec<usize>, Vec<usize>) =
-            old.iter().partition(|&&i| !is_archive(&sources[i]));
+            old.iter().partition(|&&i| !is_derived(&sources[i]));
         let mut replaced: BTreeSet<String> = BTreeSet::new();
         if !api.is_empty() {
             let pick = |v: &dyn Fn(usize) -> Option<String>| -> Vec<Option<String>> {

@@ -11,6 +11,7 @@
 //! | 2 | full-text search (FTS5 / `tsvector` + GIN, filled from the stored text) and the read indexes |
 //! | 3 | X's account archive: `events.archive` (the archive's own record of an event, kept beside the event's JSON), the order keys of archive-made ids, and `media_files` (which media are kept, where, verified by SHA-256) filled with the media of the stored events as pending |
 
+#[cfg(feature = "postgres")]
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 

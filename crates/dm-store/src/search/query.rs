@@ -56,6 +56,7 @@ impl Terms {
     }
 
     /// The PostgreSQL `tsquery` literal: `'tok' & ('tok' <-> 'tok')`, each lexeme quoted.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))] // the PostgreSQL backend's
     pub(crate) fn tsquery(&self) -> String {
         self.0
             .iter()
@@ -73,6 +74,7 @@ impl Terms {
 }
 
 /// A lexeme quoted for `tsvector`/`tsquery` input (`'` doubled, `\` escaped).
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))] // the PostgreSQL backend's
 pub(crate) fn quote_lexeme(token: &str) -> String {
     let mut out = String::with_capacity(token.len() + 2);
     out.push('\'');
@@ -88,6 +90,7 @@ pub(crate) fn quote_lexeme(token: &str) -> String {
 }
 
 /// The `tsvector` literal of `tokens` (positions from 1, capped at PostgreSQL's 16383).
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))] // the PostgreSQL backend's
 pub(crate) fn tsvector(tokens: &[String]) -> String {
     let mut out = String::new();
     for (i, t) in tokens.iter().enumerate() {

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::batch::{Applied, Batch, EventRow, Objects, is_archive, now_ms};
+use crate::batch::{Applied, Batch, EventRow, Objects, is_derived, now_ms};
 use crate::conversation::{Delta, deltas};
 use crate::error::Error;
 
@@ -81,12 +81,12 @@ fn insert_events(
          ON CONFLICT (account, id) DO NOTHING",
     )?;
     let mut index = tx.prepare_cached("INSERT INTO events_fts (rowid, doc) VALUES (?1, ?2)")?;
-    // The API's JSON replaces JSON made from the archive (its archive record stays).
+    // The API's JSON replaces JSON made from the archive or a real-time delivery (its archive record stays).
     let mut replace = tx.prepare_cached(
         "UPDATE events SET conversation = ?3, sender = ?4, event_type = ?5, time_ms = ?6,
              text = ?7, json = ?8, posts_spelling = ?9, source = ?10,
              archive = coalesce(archive, ?11)
-         WHERE account = ?1 AND id = ?2 AND source = 'archive'
+         WHERE account = ?1 AND id = ?2 AND source IN ('archive', 'realtime')
          RETURNING pk",
     )?;
     let mut unindex = tx.prepare_cached("DELETE FROM events_fts WHERE rowid = ?1")?;
@@ -132,7 +132,7 @@ fn insert_events(
             new.push(i);
             continue;
         }
-        if !is_archive(source) {
+        if !is_derived(source) {
             let replaced: Option<i64> = replace
                 .query_row(
                     params![

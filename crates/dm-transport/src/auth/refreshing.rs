@@ -97,6 +97,13 @@ impl RefreshingToken {
         Ok((tokens.access_token, generation))
     }
 
+    /// Resolves when no refresh is under way: a refresh started earlier (even by a request
+    /// that was since cancelled) has saved its tokens or failed. Call it before the program
+    /// exits so that a refresh token the server has just rotated is not lost.
+    pub async fn settled(&self) {
+        drop(Arc::clone(&self.inner.refresh_lock).lock_owned().await);
+    }
+
     /// Refreshes unless another caller already replaced generation `seen` (so concurrent
     /// callers share one refresh). Returns whether a new token is available.
     ///
@@ -135,6 +142,13 @@ impl Inner {
             return Ok(false);
         };
         let fresh = self.client.refresh(&refresh_token).await?;
+        // The server has rotated the refresh token: the new pair is stored before any request
+        // uses the new access token (callers wait on `refresh_lock`, and this runs in a task
+        // of its own, so a cancelled request does not stop it half-way). Whatever happens
+        // after this line, the rotated refresh token is on disk.
+        let saved = self.store.save(&fresh).await;
+        // Kept in memory even when saving failed: the old refresh token is dead now, and this
+        // is the only copy of the new one.
         match self.state.write() {
             Ok(mut g) => *g = (fresh.clone(), generation + 1),
             Err(poisoned) => *poisoned.into_inner() = (fresh.clone(), generation + 1),
@@ -144,10 +158,7 @@ impl Inner {
             generation = generation + 1,
             "refreshed the OAuth 2.0 access token"
         );
-        self.store
-            .save(&fresh)
-            .await
-            .map_err(|source| AuthError::TokenStore { source })?;
+        saved.map_err(|source| AuthError::TokenStore { source })?;
         Ok(true)
     }
 }

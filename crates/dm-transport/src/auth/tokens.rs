@@ -72,7 +72,9 @@ impl TokenSet {
 /// stops working, so the new one must be saved or the user has to authorize again.
 #[async_trait]
 pub trait TokenStore: Send + Sync {
-    /// Saves freshly issued tokens.
+    /// Saves freshly issued tokens. Called after each refresh and before any request uses
+    /// the new access token, so a program that exits at any point after a refresh (even
+    /// killed) finds the rotated refresh token in the store.
     ///
     /// # Errors
     ///

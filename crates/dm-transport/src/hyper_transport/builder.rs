@@ -7,10 +7,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use super::{Config, HyperTransport, tls};
-use crate::Error;
-
-/// 16 MiB.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+use crate::{DEFAULT_MAX_RESPONSE_BYTES, Error};
 
 /// Configures a [`HyperTransport`].
 #[derive(Debug)]

@@ -16,7 +16,7 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 
-pub use builder::{DEFAULT_MAX_RESPONSE_BYTES, HyperTransportBuilder};
+pub use builder::HyperTransportBuilder;
 
 use crate::{Error, TimeoutPhase, Transport};
 
@@ -107,7 +107,7 @@ impl HyperTransport {
         request: http::Request<Bytes>,
     ) -> Result<http::Response<hyper::body::Incoming>, Error> {
         let idempotent = is_idempotent_method(request.method());
-        let retry_copy = idempotent.then(|| copy_request(&request));
+        let retry_copy = idempotent.then(|| crate::stack::copy_request_head(&request));
         let response = match self.client.request(request.map(Full::new)).await {
             Ok(response) => response,
             Err(e) => match (classify::is_stale_connection(&e), retry_copy) {
@@ -210,16 +210,6 @@ impl Transport for HyperTransport {
 /// GET, HEAD, OPTIONS, TRACE, PUT and DELETE (RFC 9110 §9.2.2).
 pub(crate) fn is_idempotent_method(method: &http::Method) -> bool {
     method.is_idempotent()
-}
-
-/// A copy of the request without its extensions.
-pub(crate) fn copy_request(request: &http::Request<Bytes>) -> http::Request<Bytes> {
-    let mut copy = http::Request::new(request.body().clone());
-    *copy.method_mut() = request.method().clone();
-    *copy.uri_mut() = request.uri().clone();
-    *copy.version_mut() = request.version();
-    *copy.headers_mut() = request.headers().clone();
-    copy
 }
 
 /// `localhost`, `127.0.0.0/8`, `::1`.

@@ -7,5 +7,6 @@ mod retry;
 
 pub use clock::{Clock, SystemClock};
 pub use family::EndpointFamily;
+pub(crate) use rate_limit::BudgetKey;
 pub use rate_limit::RateLimitPolicy;
 pub use retry::{Idempotent, RetryPolicy};

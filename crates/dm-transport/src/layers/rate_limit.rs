@@ -1,8 +1,8 @@
-//! The rate-limit layer: one budget per endpoint family (and per policy value, i.e. per
-//! token), shared by concurrent requests; waits instead of failing.
+//! The rate-limit layer: one budget per endpoint family and token, shared by concurrent
+//! requests and by every stack of the process that uses the token; waits instead of failing.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -13,8 +13,15 @@ use crate::{Error, RateLimit};
 
 /// How the [`Stack`](crate::Stack) paces requests against `x-rate-limit-*`.
 ///
-/// Clones share the budgets: use one policy value per token (clones of a `Stack` already
-/// share theirs). When a family's budget is spent the request sleeps until `reset` plus a
+/// The budgets belong to the token, as X counts them: every [`Stack`](crate::Stack) (and so
+/// every `Client`) of the process built with the same token and base URL shares them, even
+/// with policies of their own. A policy value follows the first token it is built with (its
+/// clones see that token's budgets in [`RateLimitPolicy::known`]); a stack with another token
+/// gets a copy of the policy with that token's budgets. Stacks without auth keep budgets of
+/// their own. The registry holds a SHA-256 of the token, never the token, and forgets a
+/// token's budgets when its last stack is dropped.
+///
+/// When a family's budget is spent the request sleeps until `reset` plus a
 /// clock-skew margin; in-flight requests are counted against `remaining`, so concurrent
 /// requests never overshoot. A 429 is waited out and retried; a `usage-capped` 429 is
 /// returned at once.
@@ -86,6 +93,14 @@ impl RateLimitPolicy {
         self
     }
 
+    /// This policy with budgets of its own, paced by nothing else yet.
+    pub(crate) fn unbound(&self) -> Self {
+        Self {
+            state: Arc::new(Limiter::default()),
+            ..self.clone()
+        }
+    }
+
     /// Uses another wall clock.
     #[must_use]
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -95,7 +110,7 @@ impl RateLimitPolicy {
 
     /// The last known state of a family's budget (`None` before any response).
     pub fn known(&self, family: &EndpointFamily) -> Option<RateLimit> {
-        let map = self.state.lock();
+        let map = self.state.budgets().lock();
         let b = map.get(family)?;
         Some(RateLimit::new(b.limit?, b.remaining?, b.reset?))
     }
@@ -111,11 +126,12 @@ impl RateLimitPolicy {
         stats: &StatsInner,
     ) -> Result<Permit, Error> {
         loop {
-            let notified = self.state.notify.notified();
+            let budgets = self.state.budgets();
+            let notified = budgets.notify.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
             let wait = {
-                let mut map = self.state.lock();
+                let mut map = budgets.lock();
                 let b = map.entry(family.clone()).or_default();
                 let now = self.now_secs();
                 let skew = self.skew_margin.as_secs_f64();
@@ -191,7 +207,7 @@ impl RateLimitPolicy {
 
     fn permit(&self, family: &EndpointFamily) -> Permit {
         Permit {
-            limiter: self.state.clone(),
+            limiter: self.state.budgets().clone(),
             family: family.clone(),
         }
     }
@@ -219,7 +235,7 @@ impl RateLimitPolicy {
         if wait > self.max_wait {
             return None;
         }
-        let mut map = self.state.lock();
+        let mut map = self.state.budgets().lock();
         let b = map.entry(family.clone()).or_default();
         b.blocked_until = Some(b.blocked_until.map_or(until, |u| u.max(until)));
         b.remaining = Some(0);
@@ -243,14 +259,75 @@ enum Wait {
     Until(u64),
 }
 
-/// Shared budgets, one per family.
+/// The budgets a policy paces by: bound to a token's budgets by the first stack built with
+/// it, else budgets of its own.
 #[derive(Debug, Default)]
 pub(crate) struct Limiter {
+    bound: OnceLock<Arc<Budgets>>,
+}
+
+impl Limiter {
+    fn budgets(&self) -> &Arc<Budgets> {
+        self.bound.get_or_init(Arc::default)
+    }
+
+    /// Binds this limiter to the process-wide budgets of `key` unless it already paces
+    /// something else; returns whether it now shares them.
+    pub(crate) fn bind(&self, key: BudgetKey) -> bool {
+        let shared = Budgets::for_key(key);
+        Arc::ptr_eq(self.bound.get_or_init(|| Arc::clone(&shared)), &shared)
+    }
+}
+
+/// Identifies a token's budgets: SHA-256 of the base URL's origin and the token's identity.
+/// Never the token itself.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct BudgetKey([u8; 32]);
+
+impl BudgetKey {
+    /// The key of `parts` (the origin, then what identifies the token), hashed with
+    /// separators so that different splits never collide.
+    pub(crate) fn new(parts: &[&[u8]]) -> Self {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(b"xdm rate budget v1");
+        for part in parts {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part);
+        }
+        BudgetKey(hasher.finalize().into())
+    }
+}
+
+impl std::fmt::Debug for BudgetKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BudgetKey(..)")
+    }
+}
+
+/// Every token's budgets in this process, while a stack uses them.
+static REGISTRY: LazyLock<Mutex<HashMap<BudgetKey, Weak<Budgets>>>> = LazyLock::new(Mutex::default);
+
+/// Shared budgets, one per family.
+#[derive(Debug, Default)]
+pub(crate) struct Budgets {
     buckets: Mutex<HashMap<EndpointFamily, Bucket>>,
     notify: Notify,
 }
 
-impl Limiter {
+impl Budgets {
+    /// The budgets of `key`, created on first use.
+    fn for_key(key: BudgetKey) -> Arc<Budgets> {
+        let mut registry = REGISTRY.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(live) = registry.get(&key).and_then(Weak::upgrade) {
+            return live;
+        }
+        registry.retain(|_, weak| weak.strong_count() > 0);
+        let fresh = Arc::new(Budgets::default());
+        registry.insert(key, Arc::downgrade(&fresh));
+        fresh
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<EndpointFamily, Bucket>> {
         match self.buckets.lock() {
             Ok(g) => g,
@@ -273,7 +350,7 @@ struct Bucket {
 /// A reserved slot; released (and waiters woken) when dropped.
 #[derive(Debug)]
 pub(crate) struct Permit {
-    limiter: Arc<Limiter>,
+    limiter: Arc<Budgets>,
     family: EndpointFamily,
 }
 

@@ -26,7 +26,7 @@ impl ReplayTransport {
     pub fn new(exchanges: impl IntoIterator<Item = Exchange>) -> Self {
         Self {
             exchanges: Mutex::new(exchanges.into_iter().map(|e| (e, false)).collect()),
-            max_response_bytes: crate::hyper_transport::DEFAULT_MAX_RESPONSE_BYTES,
+            max_response_bytes: crate::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 

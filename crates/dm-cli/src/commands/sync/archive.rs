@@ -237,7 +237,7 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, path: &Path) -> Re
     loop {
         let page = tokio::select! {
             page = walk.next() => page,
-            _ = tokio::signal::ctrl_c() => {
+            () = crate::interrupt::interrupted() => {
                 bar.finish();
                 if !global.quiet {
                     eprintln!("xdm: interrupted; the pages fetched so far are kept (run again to go on)");

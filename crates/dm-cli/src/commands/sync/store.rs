@@ -62,7 +62,7 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, db: &str) -> Resul
     loop {
         let page = tokio::select! {
             page = walk.next() => page,
-            _ = tokio::signal::ctrl_c() => {
+            () = crate::interrupt::interrupted() => {
                 bar.finish();
                 if !global.quiet {
                     eprintln!("xdm: interrupted; {added} new events stored (run again to go on)");
