@@ -21,6 +21,7 @@ both_backends!(
     archive_and_sync_in_either_order_give_the_same_store,
     exported_jsonl_imports_back_into_the_same_store,
     bad_input_is_refused_and_nothing_is_written,
+    the_export_of_the_archive_is_the_expected_jsonl,
 );
 
 fn media_dir(f: &Fixture, name: &str) -> (MediaDir, Option<tempfile::TempDir>) {
@@ -630,4 +631,32 @@ async fn a_version_2_store_gets_media_records_and_made_id_order() {
         [made.to_owned(), "1724551529761734657".to_owned()],
         "the made id (22:14:30) sorts before the message (22:14:59)"
     );
+}
+
+/// The expected export of the sample archive (one record per line, as `xdm export --format
+/// jsonl` writes it), reviewed by hand against docs/archive-format.md's mapping. To rewrite it
+/// after a deliberate mapping change: `XDM_BLESS=1 cargo test -p dm-store --test import`, then
+/// review the diff.
+const EXPECTED_EXPORT: &str = "tests/data/sample-archive-export.jsonl";
+
+async fn the_export_of_the_archive_is_the_expected_jsonl(f: Fixture) {
+    let account = Account::default();
+    let dir = sample_dir();
+    let (media, _t) = media_dir(&f, "media");
+    run(&f, &account, dir.path(), &media).await;
+    let lines = export_lines(&f, &account).await;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(EXPECTED_EXPORT);
+    if std::env::var_os("XDM_BLESS").is_some() {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(&path, text).unwrap();
+    }
+    let expected: Vec<Value> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), expected.len());
+    for (got, want) in lines.iter().zip(&expected) {
+        assert_eq!(got, want, "event {}", want["id"]);
+    }
 }
