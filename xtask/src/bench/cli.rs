@@ -3,7 +3,9 @@
 //!
 //! CPU is the process's own accounting: user and system time of the waited-for child
 //! (`getrusage(RUSAGE_CHILDREN)` before and after), per event delivered. Both sides use the
-//! transport's defaults (gzip asked for) and a two-thread runtime, as `xdm` does.
+//! transport's defaults (gzip asked for) and a two-thread runtime, as `xdm` does, and the
+//! same lookup: every field and expansion (`xdm --all-fields`; the CLI's default is the
+//! smaller `public_fields()` set, which would not be the same work).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -148,7 +150,11 @@ pub(super) fn run(
         client.push(cpu.total() / n);
         client_cpu.push(cpu);
 
-        let (cpu, lines, _, _) = measured(xdm(xdm_bin, &base, &["events", "--format", "jsonl"]))?;
+        let (cpu, lines, _, _) = measured(xdm(
+            xdm_bin,
+            &base,
+            &["events", "--all-fields", "--format", "jsonl"],
+        ))?;
         if lines as f64 != n {
             return Err(format!(
                 "xdm events wrote {lines} lines, the client counted {n}"
@@ -157,13 +163,21 @@ pub(super) fn run(
         jsonl.push(cpu.total() / n);
         jsonl_cpu.push(cpu);
 
-        let (cpu, _, _, _) = measured(xdm(xdm_bin, &base, &["events", "--format", "csv"]))?;
+        let (cpu, _, _, _) = measured(xdm(
+            xdm_bin,
+            &base,
+            &["events", "--all-fields", "--format", "csv"],
+        ))?;
         csv.push(cpu.total() / n);
         csv_cpu.push(cpu);
 
         let path = dir.join(format!("archive-{round}.jsonl"));
         let path_text = path.display().to_string();
-        let (cpu, _, _, _) = measured(xdm(xdm_bin, &base, &["sync", "--archive", &path_text]))?;
+        let (cpu, _, _, _) = measured(xdm(
+            xdm_bin,
+            &base,
+            &["sync", "--all-fields", "--archive", &path_text],
+        ))?;
         archive.push(cpu.total() / n);
         archive_cpu.push(cpu);
         let _ = std::fs::remove_file(&path);
@@ -174,7 +188,8 @@ pub(super) fn run(
         }
         let store = dir.join(format!("store-{round}.sqlite"));
         let url = format!("sqlite:{}", store.display());
-        let (cpu, _, _, _) = measured(xdm(xdm_bin, &base, &["sync", "--db", &url]))?;
+        let (cpu, _, _, _) =
+            measured(xdm(xdm_bin, &base, &["sync", "--all-fields", "--db", &url]))?;
         db.push(cpu.total() / n);
         db_cpu.push(cpu);
         let (cpu, lines, _, _) = measured(xdm(xdm_bin, &base, &["export", "--db", &url]))?;
