@@ -743,6 +743,11 @@ pub struct SearchArgs {
     /// At most this many matches.
     #[arg(long, default_value_t = 20)]
     pub limit: u32,
+    /// Rank every match. By default a word found in more than 5,000 messages is ranked among
+    /// its newest 5,000 matches (more when the filters leave too few), which keeps a search of
+    /// a large SQLite store fast.
+    #[arg(long)]
+    pub rank_all: bool,
     /// Output format (default: pretty on a terminal, jsonl otherwise).
     #[arg(long)]
     pub format: Option<ListFormat>,

@@ -140,7 +140,7 @@ pub use error::{Error, Result};
 pub use media_dir::{MediaDir, MediaWriter, StoredFile};
 pub use media_files::{MediaFile, MediaStatus};
 pub use page::{DEFAULT_PAGE, EventPage, MAX_PAGE, Page};
-pub use search::{DEFAULT_LIMIT, MAX_LIMIT, SearchHit, SearchQuery, Snippet};
+pub use search::{DEFAULT_LIMIT, MAX_LIMIT, RANKED_MATCHES, SearchHit, SearchQuery, Snippet};
 pub use stored::StoredEvent;
 pub use url::{PostgresUrl, StoreUrl};
 

@@ -120,7 +120,7 @@ async fn a_version_1_sqlite_store_is_upgraded() {
     let store = Store::open(&format!("sqlite:{}", path.display()))
         .await
         .unwrap();
-    assert_eq!(schema_versions(&path), [1, 2, 3]);
+    assert_eq!(schema_versions(&path), [1, 2, 3, 4]);
     let account = Account::default();
     let stored: Vec<_> = store.export(&account).try_collect().await.unwrap();
     let mut expected = v1_events();
@@ -176,7 +176,7 @@ async fn a_version_1_sqlite_store_is_upgraded() {
     Store::open(&format!("sqlite:{}", path.display()))
         .await
         .unwrap();
-    assert_eq!(schema_versions(&path), [1, 2, 3]);
+    assert_eq!(schema_versions(&path), [1, 2, 3, 4]);
 }
 
 /// The file's bytes and modification time.
@@ -221,7 +221,7 @@ async fn a_newer_sqlite_store_is_refused_untouched() {
         "{msg}"
     );
     assert!(snapshot(&path) == before, "the file was changed");
-    assert_eq!(schema_versions(&path), [1, 2, 3, 99]);
+    assert_eq!(schema_versions(&path), [1, 2, 3, 4, 99]);
 }
 
 fn sqlite_url(path: &Path) -> String {

@@ -152,6 +152,9 @@ pub(crate) async fn search(_global: &GlobalOpts, args: &SearchArgs) -> Result<()
         .transpose()?;
     let (store, account) = open(&args.store).await?;
     let mut query = SearchQuery::new(args.query.clone()).limit(args.limit);
+    if args.rank_all {
+        query = query.rank_all();
+    }
     if let Some(from) = &args.from {
         query = query.sender(sender(&store, &account, from).await?);
     }

@@ -5,6 +5,11 @@
 //! match as a phrase. SQLite keeps them in an FTS5 table (ranked by bm25), PostgreSQL in a
 //! `tsvector` column with a GIN index (ranked by `ts_rank`). Snippets are made from the
 //! stored text the same way for both.
+//!
+//! Ranking costs time per matching message (bm25 is about a microsecond each), and a common
+//! word can match most of a store: SQLite ranks the newest [`RANKED_MATCHES`] matches of a
+//! query (the full-text rows are kept in event-time order, so finding them is cheap), widening
+//! when the filters leave too few hits ([`SearchQuery::rank_newest`], [`SearchQuery::rank_all`]).
 
 pub(crate) mod query;
 pub(crate) mod snippet;
@@ -22,6 +27,8 @@ use query::Terms;
 pub const DEFAULT_LIMIT: u32 = 20;
 /// The most hits one search returns.
 pub const MAX_LIMIT: u32 = 10_000;
+/// How many of the newest matches a search ranks by default (see [`SearchQuery::rank_newest`]).
+pub const RANKED_MATCHES: u32 = 5_000;
 
 /// What to search for, and where.
 ///
@@ -48,6 +55,9 @@ pub struct SearchQuery {
     pub until: Option<OffsetDateTime>,
     /// At most this many hits (default [`DEFAULT_LIMIT`], capped at [`MAX_LIMIT`]).
     pub limit: u32,
+    /// Rank only the newest this-many matches (default [`RANKED_MATCHES`]), or every match
+    /// (`None`); see [`SearchQuery::rank_newest`].
+    pub rank_window: Option<u32>,
 }
 
 impl SearchQuery {
@@ -61,6 +71,7 @@ impl SearchQuery {
             since: None,
             until: None,
             limit: DEFAULT_LIMIT,
+            rank_window: Some(RANKED_MATCHES),
         }
     }
 
@@ -96,6 +107,28 @@ impl SearchQuery {
     /// At most `limit` hits (capped at [`MAX_LIMIT`]; 0 means the default).
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = limit;
+        self
+    }
+
+    /// Rank only the newest `matches` matches (at least 1; the default is
+    /// [`RANKED_MATCHES`]).
+    ///
+    /// Ranking costs time per matching message, and a common word can match hundreds of
+    /// thousands of them: with a window the hits are the best-ranked among the newest
+    /// `matches` matches (by event time, across the store's accounts). When the filters
+    /// (sender, conversation, dates, account) leave fewer hits than the limit among those, the
+    /// window widens (eight times, again and again) until the limit is reached or every match
+    /// was ranked, so a filter never hides an older hit that would fill the page. Words found
+    /// in fewer messages than the window are always ranked in full. PostgreSQL ranks every
+    /// match whatever the window.
+    pub fn rank_newest(mut self, matches: u32) -> Self {
+        self.rank_window = Some(matches.max(1));
+        self
+    }
+
+    /// Rank every match, however many (slower for common words over a large store).
+    pub fn rank_all(mut self) -> Self {
+        self.rank_window = None;
         self
     }
 

@@ -19,7 +19,7 @@ const HEADER: &[u8; 16] = b"SQLite format 3\0";
 const WAL_AUTOCHECKPOINT_PAGES: i64 = 10_000;
 
 /// How much of the file SQLite reads through a memory map (SQLite caps it at its compile-time
-/// maximum). A search ranks every match and looks each one up in `events`: with `read()` per
+/// maximum). A search ranks its matches and looks each one up in `events`: with `read()` per
 /// page that was 2.5x slower on a 300,000-event store (68 ms vs 26 ms for a word in 11,000
 /// messages; docs/benchmarks.md).
 const MMAP_SIZE: i64 = 1 << 32;
@@ -231,12 +231,21 @@ pub(crate) fn apply_step(conn: &Connection, version: i64) -> rusqlite::Result<()
         1 => conn.execute_batch(ddl::V1),
         2 => {
             conn.execute_batch(&ddl::v2())?;
-            fill_fts(conn)
+            fill_fts(conn, "pk")
         }
         3 => {
             conn.execute_batch(ddl::V3)?;
             reorder_made_ids(conn)?;
             record_pending_media(conn)
+        }
+        4 => {
+            conn.execute_batch(ddl::V4)?;
+            assign_search_keys(conn)?;
+            conn.execute(
+                "INSERT INTO events_fts (events_fts) VALUES ('delete-all')",
+                [],
+            )?;
+            fill_fts(conn, "search_key")
         }
         _ => Ok(()),
     }
@@ -279,9 +288,26 @@ fn record_pending_media(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Indexes the text of every stored event (step 2 on a store that already has events).
-fn fill_fts(conn: &Connection) -> rusqlite::Result<()> {
-    let mut read = conn.prepare("SELECT pk, text FROM events WHERE text IS NOT NULL")?;
+/// Gives every stored event its search key, in order key order (step 4).
+fn assign_search_keys(conn: &Connection) -> rusqlite::Result<()> {
+    let rows: Vec<(i64, i64)> = conn
+        .prepare("SELECT pk, seq FROM events ORDER BY seq, pk")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = conn.prepare("UPDATE events SET search_key = ?2 WHERE pk = ?1")?;
+    for (pk, seq) in rows {
+        let key = crate::sqlite::write::free_search_key(conn, seq)?;
+        update.execute((pk, key))?;
+    }
+    Ok(())
+}
+
+/// Indexes the text of every stored event under `key` (`pk` in step 2 on a store that already
+/// has events, `search_key` when step 4 rebuilds the table).
+fn fill_fts(conn: &Connection, key: &'static str) -> rusqlite::Result<()> {
+    let mut read = conn.prepare(&format!(
+        "SELECT {key}, text FROM events WHERE text IS NOT NULL"
+    ))?;
     let mut write = conn.prepare("INSERT INTO events_fts (rowid, doc) VALUES (?1, ?2)")?;
     let mut rows = read.query([])?;
     while let Some(row) = rows.next()? {

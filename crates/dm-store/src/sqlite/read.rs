@@ -293,37 +293,78 @@ pub(crate) fn search(
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(EventJson, f64)> = conn
-        .prepare_cached(
-            "SELECT e.id, e.json, e.posts_spelling, e.source, e.archive, bm25(events_fts) AS rank
-             FROM events_fts JOIN events e ON e.pk = events_fts.rowid
-             WHERE events_fts MATCH ?1 AND e.account = ?2
-               AND (?3 IS NULL OR e.sender = ?3)
-               AND (?4 IS NULL OR e.conversation = ?4)
-               AND (?5 IS NULL OR e.time_ms >= ?5)
-               AND (?6 IS NULL OR e.time_ms < ?6)
-             ORDER BY rank, e.seq DESC LIMIT ?7",
-        )
-        .and_then(|mut s| {
-            s.query_map(
-                params![
-                    terms.fts5(),
-                    acc,
-                    query.sender.as_ref().map(|s| s.as_str()),
-                    query.conversation.as_ref().map(|c| c.as_str()),
-                    query.since_ms(),
-                    query.until_ms(),
-                    query.effective_limit()
-                ],
-                |r| Ok((event_json(r)?, r.get(5)?)),
-            )?
-            .collect()
-        })
-        .map_err(db("searching"))?;
+    let fts5 = terms.fts5();
+    let limit = query.effective_limit();
+    // The newest `window` matches are ranked (their search keys are at or above `floor`);
+    // while the filters leave fewer hits than the limit and older matches exist, the window
+    // widens, up to every match.
+    let mut window = query.rank_window.map(i64::from);
+    let rows = loop {
+        let floor = match window {
+            Some(n) => conn
+                .prepare_cached(
+                    "SELECT rowid FROM events_fts WHERE events_fts MATCH ?1
+                     ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
+                )
+                .and_then(|mut s| {
+                    s.query_row(params![fts5, n.max(1) - 1], |r| r.get(0))
+                        .optional()
+                })
+                .map_err(db("searching"))?,
+            None => None,
+        };
+        let rows = ranked(conn, acc, query, &fts5, floor.unwrap_or(i64::MIN), limit)?;
+        if floor.is_none() || rows.len() as i64 >= limit {
+            break rows;
+        }
+        window = window.map(|n| n.saturating_mul(WIDEN));
+    };
     // bm25 is lower-is-better (negative); flip it so higher is better.
     let (events, scores): (Vec<EventJson>, Vec<f64>) =
         rows.into_iter().map(|(e, rank)| (e, -rank)).unzip();
     Ok(hits(hydrate(conn, acc, events)?, scores, &terms))
+}
+
+/// How much the ranked window of a search grows when its filters leave too few hits.
+const WIDEN: i64 = 8;
+
+/// The best `limit` matches of `fts5` among those with a search key at or above `floor`,
+/// filtered, with their bm25 (lower is better).
+fn ranked(
+    conn: &Connection,
+    acc: i64,
+    query: &SearchQuery,
+    fts5: &str,
+    floor: i64,
+    limit: i64,
+) -> Result<Vec<(EventJson, f64)>, Error> {
+    conn.prepare_cached(
+        "SELECT e.id, e.json, e.posts_spelling, e.source, e.archive, bm25(events_fts) AS rank
+         FROM events_fts JOIN events e ON e.search_key = events_fts.rowid
+         WHERE events_fts MATCH ?1 AND events_fts.rowid >= ?7 AND e.account = ?2
+           AND (?3 IS NULL OR e.sender = ?3)
+           AND (?4 IS NULL OR e.conversation = ?4)
+           AND (?5 IS NULL OR e.time_ms >= ?5)
+           AND (?6 IS NULL OR e.time_ms < ?6)
+         ORDER BY rank, e.seq DESC LIMIT ?8",
+    )
+    .and_then(|mut s| {
+        s.query_map(
+            params![
+                fts5,
+                acc,
+                query.sender.as_ref().map(|s| s.as_str()),
+                query.conversation.as_ref().map(|c| c.as_str()),
+                query.since_ms(),
+                query.until_ms(),
+                floor,
+                limit
+            ],
+            |r| Ok((event_json(r)?, r.get(5)?)),
+        )?
+        .collect()
+    })
+    .map_err(db("searching"))
 }
 
 /// The stored user with handle `username` (case-insensitive, without `@`).
