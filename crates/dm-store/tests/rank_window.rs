@@ -1,8 +1,7 @@
 //! SQLite ranks the newest matches of a frequent word (`SearchQuery::rank_newest`), by event
 //! time whatever the order events were stored in, widening the window when the filters leave
-//! too few hits; and each event keeps its own full-text row when the same event is stored for
-//! two accounts (the search keys that order the full-text table are unique). A store written
-//! at version 3 gets its keys on opening.
+//! too few hits; each event keeps its own full-text row when the same event is stored for two
+//! accounts; a store written at version 3 has its full-text table rebuilt in time order.
 
 mod common;
 
@@ -12,6 +11,11 @@ use dm_store::{Account, SearchQuery, Store};
 
 const AB: &str = "1000-2000";
 const AC: &str = "1000-3000";
+
+/// The snowflake id of the `n`th event: one a second from 2022-10-19.
+fn snowflake(n: u64) -> u64 {
+    1_582_838_499_983_564_806 + n * 1000 * (1 << 22)
+}
 
 /// Events 1..=40 saying "apple": the older twenty in a few words (the better bm25), the newer
 /// twenty in a long message; events 1..=5 in conversation AC, the others in AB.
@@ -24,18 +28,22 @@ fn apples() -> Vec<DmEvent> {
                 format!("an apple in a much longer message with many more words, number {n}")
             };
             let conv = if n <= 5 { AC } else { AB };
-            msg(n, conv, "1000", &text, n as i64)
+            msg(snowflake(n), conv, "1000", &text, n as i64)
         })
         .collect()
 }
 
+/// The hits' event numbers (ids below a snowflake's are their own number).
 async fn ids(store: &Store, account: &Account, q: SearchQuery) -> Vec<u64> {
     store
         .search(account, &q)
         .await
         .unwrap_or_else(|e| panic!("{q:?}: {e}"))
         .iter()
-        .map(|h| h.stored.event.id.as_u64())
+        .map(|h| {
+            let id = h.stored.event.id.as_u64();
+            (1..=40).find(|n| snowflake(*n) == id).unwrap_or(id)
+        })
         .collect()
 }
 
@@ -93,8 +101,8 @@ async fn the_newest_matches_are_ranked_and_filters_widen_the_window() {
 async fn one_event_stored_for_two_accounts_is_found_in_each() {
     let f = common::sqlite().await;
     let (a, b) = (Account::new("a").unwrap(), Account::new("b").unwrap());
-    // Consecutive ids: the second copy of an event takes the key of the next one, which
-    // then takes the one after; every row keeps its own text.
+    // The same events stored for two accounts, interleaved: each copy has its own full-text
+    // row, found from either account.
     let events: Vec<DmEvent> = (1..=10u64)
         .map(|n| msg(n, AB, "1000", &format!("pear number{n}"), n as i64))
         .collect();
@@ -125,7 +133,7 @@ async fn one_event_stored_for_two_accounts_is_found_in_each() {
 }
 
 #[tokio::test]
-async fn a_version_3_store_gets_its_search_keys() {
+async fn a_version_3_store_has_its_full_text_rebuilt_in_time_order() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v3.sqlite");
     {
@@ -134,24 +142,22 @@ async fn a_version_3_store_gets_its_search_keys() {
             "INSERT INTO accounts (id, name, created_ms) VALUES (1, 'a', 0), (2, 'b', 0);",
         )
         .unwrap();
-        // The same event in both accounts, then a later one: the order keys of ids 5 and 6.
-        let seq = |id: i64| id ^ i64::MIN;
-        for (pk, account, id, text) in [
-            (1, 1, 5, "plum five"),
-            (2, 2, 5, "plum five"),
-            (3, 1, 6, "plum six"),
-        ] {
+        // Stored newest first; the same event in both accounts. Version 3 keyed the
+        // full-text rows by `pk`.
+        let seq = |n: u64| (snowflake(n) as i64) ^ i64::MIN;
+        let rows = [
+            (1, 1, 3, "plum three"),
+            (2, 1, 2, "plum two"),
+            (3, 2, 2, "plum two"),
+            (4, 1, 1, "plum one"),
+        ];
+        for (pk, account, n, text) in rows {
+            let id = snowflake(n).to_string();
+            let json = serde_json::json!({"id": id, "event_type": "MessageCreate", "text": text});
             conn.execute(
                 "INSERT INTO events (pk, account, id, seq, event_type, text, json, first_seen_ms)
                  VALUES (?1, ?2, ?3, ?4, 'MessageCreate', ?5, ?6, 0)",
-                rusqlite::params![
-                    pk,
-                    account,
-                    id.to_string(),
-                    seq(id),
-                    text,
-                    serde_json::json!({"id": id.to_string(), "event_type": "MessageCreate", "text": text}).to_string()
-                ],
+                rusqlite::params![pk, account, id, seq(n), text, json.to_string()],
             )
             .unwrap();
             conn.execute(
@@ -165,23 +171,25 @@ async fn a_version_3_store_gets_its_search_keys() {
         .await
         .unwrap();
     let (a, b) = (Account::new("a").unwrap(), Account::new("b").unwrap());
-    assert_eq!(ids(&store, &a, SearchQuery::new("six")).await, [6]);
-    assert_eq!(ids(&store, &a, SearchQuery::new("five")).await, [5]);
-    assert_eq!(ids(&store, &b, SearchQuery::new("five")).await, [5]);
+    assert_eq!(ids(&store, &a, SearchQuery::new("three")).await, [3]);
+    assert_eq!(ids(&store, &b, SearchQuery::new("two")).await, [2]);
     assert_eq!(
-        ids(&store, &b, SearchQuery::new("six")).await,
+        ids(&store, &b, SearchQuery::new("three")).await,
         Vec::<u64>::new()
     );
+    // The newest match of "plum" in account a is event 3, stored first.
+    let newest = SearchQuery::new("plum").rank_newest(1).limit(1);
+    assert_eq!(ids(&store, &a, newest).await, [3]);
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let keys: Vec<(i64, i64)> = conn
-        .prepare("SELECT search_key - seq, pk FROM events ORDER BY pk")
+    let fts_rows: Vec<i64> = conn
+        .prepare("SELECT rowid FROM events_fts ORDER BY rowid")
         .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_map([], |r| r.get(0))
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    // Event 5 keeps its order key in account a, account b's copy takes the next value and
-    // event 6 (whose order key that was) the one after.
-    assert_eq!(keys, [(0, 1), (1, 2), (1, 3)]);
+    let pks: Vec<i64> = fts_rows.iter().map(|k| k & ((1 << 31) - 1)).collect();
+    // Oldest first: event 1 (pk 4), event 2 (pks 2 and 3), event 3 (pk 1).
+    assert_eq!(pks, [4, 2, 3, 1], "{fts_rows:?}");
 }

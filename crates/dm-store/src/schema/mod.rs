@@ -10,7 +10,7 @@
 //! | 1 | base tables: accounts, events (JSON as received + indexed columns), users, media, Posts, conversations and their participants, cursors |
 //! | 2 | full-text search (FTS5 / `tsvector` + GIN, filled from the stored text) and the read indexes |
 //! | 3 | X's account archive: `events.archive` (the archive's own record of an event, kept beside the event's JSON), the order keys of archive-made ids, and `media_files` (which media are kept, where, verified by SHA-256) filled with the media of the stored events as pending |
-//! | 4 | SQLite: `events.search_key`, a unique time-ordered key that is the full-text table's rowid (the table rebuilt on it), so a search can rank the newest matches first; PostgreSQL: nothing |
+//! | 4 | SQLite: the full-text table rebuilt with rows keyed by event time (the second of the event's order key, then its `pk`), so a search can rank the newest matches first; PostgreSQL: nothing |
 
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;

@@ -132,14 +132,8 @@ CREATE TABLE media_files (
 CREATE INDEX media_files_by_rank ON media_files (account, rank);
 ";
 
-/// Step 4: the search order key of each event, the full-text table's rowid. (Then, in Rust:
-/// each stored event gets its key and the full-text table is rebuilt on it.)
-///
-/// The key is the event's order key (`seq`: its snowflake, so its time) or, when another
-/// event holds that value (the same event stored for two accounts, say), the next free one
-/// above. Full-text matches then come out of FTS5 in time order, so a search can rank the
-/// newest matches of a frequent word without ranking all of them (see `sqlite::read`).
-pub(crate) const V4: &str = "
-ALTER TABLE events ADD COLUMN search_key INTEGER;
-CREATE UNIQUE INDEX events_by_search_key ON events (search_key);
-";
+// Step 4 (in Rust, no DDL): the full-text table is rebuilt with each event's row keyed by its
+// time, `fts_key` in `sqlite::write`: the second of the event's order key (its snowflake) in
+// the high bits, the event's `pk` in the low 31. Matches then come out of FTS5 in time
+// order, so a search can rank the newest matches of a frequent word without ranking all of
+// them, and the key leads back to the event without another index.

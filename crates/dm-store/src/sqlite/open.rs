@@ -231,7 +231,7 @@ pub(crate) fn apply_step(conn: &Connection, version: i64) -> rusqlite::Result<()
         1 => conn.execute_batch(ddl::V1),
         2 => {
             conn.execute_batch(&ddl::v2())?;
-            fill_fts(conn, "pk")
+            fill_fts(conn, false)
         }
         3 => {
             conn.execute_batch(ddl::V3)?;
@@ -239,13 +239,11 @@ pub(crate) fn apply_step(conn: &Connection, version: i64) -> rusqlite::Result<()
             record_pending_media(conn)
         }
         4 => {
-            conn.execute_batch(ddl::V4)?;
-            assign_search_keys(conn)?;
             conn.execute(
                 "INSERT INTO events_fts (events_fts) VALUES ('delete-all')",
                 [],
             )?;
-            fill_fts(conn, "search_key")
+            fill_fts(conn, true)
         }
         _ => Ok(()),
     }
@@ -288,34 +286,23 @@ fn record_pending_media(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Gives every stored event its search key, in order key order (step 4).
-fn assign_search_keys(conn: &Connection) -> rusqlite::Result<()> {
-    let rows: Vec<(i64, i64)> = conn
-        .prepare("SELECT pk, seq FROM events ORDER BY seq, pk")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut update = conn.prepare("UPDATE events SET search_key = ?2 WHERE pk = ?1")?;
-    for (pk, seq) in rows {
-        let key = crate::sqlite::write::free_search_key(conn, seq)?;
-        update.execute((pk, key))?;
-    }
-    Ok(())
-}
-
-/// Indexes the text of every stored event under `key` (`pk` in step 2 on a store that already
-/// has events, `search_key` when step 4 rebuilds the table).
-fn fill_fts(conn: &Connection, key: &'static str) -> rusqlite::Result<()> {
-    let mut read = conn.prepare(&format!(
-        "SELECT {key}, text FROM events WHERE text IS NOT NULL"
-    ))?;
+/// Indexes the text of every stored event: under its `pk` in step 2 on a store that already
+/// has events, under its time key (`fts_key`) when step 4 rebuilds the table (`timed`).
+fn fill_fts(conn: &Connection, timed: bool) -> rusqlite::Result<()> {
+    let mut read = conn.prepare("SELECT pk, seq, text FROM events WHERE text IS NOT NULL")?;
     let mut write = conn.prepare("INSERT INTO events_fts (rowid, doc) VALUES (?1, ?2)")?;
     let mut rows = read.query([])?;
     while let Some(row) = rows.next()? {
         let pk: i64 = row.get(0)?;
-        let text: String = row.get(1)?;
+        let text: String = row.get(2)?;
+        let key = if timed {
+            crate::sqlite::write::fts_key(pk, row.get(1)?)?
+        } else {
+            pk
+        };
         let doc = crate::search::tokenize::indexed_tokens(&text).join(" ");
         if !doc.is_empty() {
-            write.execute((pk, doc))?;
+            write.execute((key, doc))?;
         }
     }
     Ok(())

@@ -295,9 +295,9 @@ pub(crate) fn search(
     }
     let fts5 = terms.fts5();
     let limit = query.effective_limit();
-    // The newest `window` matches are ranked (their search keys are at or above `floor`);
-    // while the filters leave fewer hits than the limit and older matches exist, the window
-    // widens, up to every match.
+    // The newest `window` matches are ranked (full-text rows are keyed by event time, see
+    // `write::fts_key`: theirs are at or above `floor`); while the filters leave fewer hits
+    // than the limit and older matches exist, the window widens, up to every match.
     let mut window = query.rank_window.map(i64::from);
     let rows = loop {
         let floor = match window {
@@ -328,8 +328,8 @@ pub(crate) fn search(
 /// How much the ranked window of a search grows when its filters leave too few hits.
 const WIDEN: i64 = 8;
 
-/// The best `limit` matches of `fts5` among those with a search key at or above `floor`,
-/// filtered, with their bm25 (lower is better).
+/// The best `limit` matches of `fts5` among those with a full-text key at or above `floor`,
+/// filtered, with their bm25 (lower is better). The key's low 31 bits are the event's `pk`.
 fn ranked(
     conn: &Connection,
     acc: i64,
@@ -340,7 +340,7 @@ fn ranked(
 ) -> Result<Vec<(EventJson, f64)>, Error> {
     conn.prepare_cached(
         "SELECT e.id, e.json, e.posts_spelling, e.source, e.archive, bm25(events_fts) AS rank
-         FROM events_fts JOIN events e ON e.search_key = events_fts.rowid
+         FROM events_fts JOIN events e ON e.pk = (events_fts.rowid & 2147483647)
          WHERE events_fts MATCH ?1 AND events_fts.rowid >= ?7 AND e.account = ?2
            AND (?3 IS NULL OR e.sender = ?3)
            AND (?4 IS NULL OR e.conversation = ?4)

@@ -76,8 +76,8 @@ fn insert_events(
 ) -> rusqlite::Result<Vec<usize>> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO events (account, id, seq, conversation, sender, event_type, time_ms, text,
-             json, posts_spelling, first_seen_ms, source, archive, search_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+             json, posts_spelling, first_seen_ms, source, archive)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (account, id) DO NOTHING",
     )?;
     let mut index = tx.prepare_cached("INSERT INTO events_fts (rowid, doc) VALUES (?1, ?2)")?;
@@ -87,7 +87,7 @@ fn insert_events(
              text = ?7, json = ?8, posts_spelling = ?9, source = ?10,
              archive = coalesce(archive, ?11)
          WHERE account = ?1 AND id = ?2 AND source IN ('archive', 'realtime')
-         RETURNING search_key",
+         RETURNING pk",
     )?;
     let mut unindex = tx.prepare_cached("DELETE FROM events_fts WHERE rowid = ?1")?;
     let mut add_archive = tx.prepare_cached(
@@ -110,7 +110,6 @@ fn insert_events(
             ..
         } = e;
         let source = e.source(batch);
-        let search_key = free_search_key(tx, *seq)?;
         let inserted = insert.execute(params![
             account,
             id,
@@ -124,12 +123,12 @@ fn insert_events(
             posts_spelling,
             now,
             source,
-            archive,
-            search_key
+            archive
         ])?;
         if inserted == 1 {
             if !tokens.is_empty() {
-                index.execute(params![search_key, tokens.join(" ")])?;
+                let key = fts_key(tx.last_insert_rowid(), *seq)?;
+                index.execute(params![key, tokens.join(" ")])?;
             }
             new.push(i);
             continue;
@@ -153,7 +152,9 @@ fn insert_events(
                     |r| r.get(0),
                 )
                 .optional()?;
-            if let Some(key) = replaced {
+            if let Some(pk) = replaced {
+                // The same id, so the same order key: the same full-text row.
+                let key = fts_key(pk, *seq)?;
                 unindex.execute([key])?;
                 if !tokens.is_empty() {
                     index.execute(params![key, tokens.join(" ")])?;
@@ -169,31 +170,25 @@ fn insert_events(
     Ok(new)
 }
 
-/// The search key for an event with order key `seq` (see `schema::sqlite::V4`): `seq` itself
-/// when no stored event holds it, else the next free value above (below, past `i64::MAX`).
-pub(crate) fn free_search_key(conn: &Connection, seq: i64) -> rusqlite::Result<i64> {
-    let mut taken =
-        conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM events WHERE search_key = ?1)")?;
-    let mut is_free = |key: i64| taken.query_row([key], |r| r.get::<_, bool>(0)).map(|t| !t);
-    let mut key = seq;
-    loop {
-        if is_free(key)? {
-            return Ok(key);
-        }
-        match key.checked_add(1) {
-            Some(next) => key = next,
-            None => break,
-        }
-    }
-    key = seq;
-    while let Some(next) = key.checked_sub(1) {
-        key = next;
-        if is_free(key)? {
-            return Ok(key);
-        }
-    }
-    // Every one of the 2^64 values taken: not a store this machine can hold.
-    Err(rusqlite::Error::IntegralValueOutOfRange(0, seq))
+/// Bits of an event's `pk` in its full-text key (stores of up to 2^31 events).
+const FTS_PK_BITS: u32 = 31;
+
+/// The full-text rowid of the event `pk` with order key `seq` (schema step 4): the second of
+/// the order key's snowflake time (from X's epoch) above the `pk`. Unique because `pk` is;
+/// ordered by event time to the second. Ids from before snowflakes (and made-up small ids)
+/// count as second 0, the oldest.
+pub(crate) fn fts_key(pk: i64, seq: i64) -> rusqlite::Result<i64> {
+    let pk = u64::try_from(pk)
+        .ok()
+        .filter(|pk| *pk < 1 << FTS_PK_BITS)
+        .ok_or_else(|| {
+            rusqlite::Error::ToSqlConversionFailure(
+                format!("event number {pk} is past the 2^31 events search keys hold").into(),
+            )
+        })?;
+    let snowflake_ms = (seq ^ i64::MIN) as u64 >> 22;
+    let second = (snowflake_ms / 1000).min(u64::from(u32::MAX));
+    Ok(((second << FTS_PK_BITS) | pk) as i64)
 }
 
 /// Records the media of the new events as pending, then the batch's media reports (a better
