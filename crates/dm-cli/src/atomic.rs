@@ -41,6 +41,20 @@ pub(crate) fn read_json<T: DeserializeOwned>(
 /// Replaces `path` with `bytes` atomically: a reader sees the old or the new content, never a
 /// mix, even if the process is killed. The file is readable by its owner only.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace(path, bytes, true)
+}
+
+/// Replaces `path` with `bytes` atomically against a killed process (a reader sees the old
+/// or the new content), without waiting for the disk: after a power loss the file may hold
+/// the old content, or (on file systems that do not order a rename after the data) be empty
+/// or short. For files a reader can check and do without, like a sync's walk in progress.
+pub(crate) fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace(path, bytes, false)
+}
+
+/// A temp file beside `path` (`0600`), renamed over it; with `durable`, the file and the
+/// rename are fsynced.
+fn replace(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -50,9 +64,13 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir);
+    if durable {
+        sync_dir(dir);
+    }
     Ok(())
 }
 

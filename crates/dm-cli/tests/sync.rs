@@ -221,3 +221,141 @@ async fn an_uncommitted_tail_is_dropped_and_foreign_files_are_refused() {
     assert!(stderr(&out).contains("another lookup"));
     assert_eq!(std::fs::read(&archive).unwrap(), committed);
 }
+
+/// Kills syncs (each a little later) until one leaves a walk in progress: `FILE.progress`
+/// and a non-empty `FILE.staged`.
+async fn leave_a_walk(server: &FakeServer, dir: &std::path::Path, archive: &std::path::Path) {
+    let progress = archive.with_extension("jsonl.progress");
+    let staged = archive.with_extension("jsonl.staged");
+    for ms in (100u64..3_000).step_by(50) {
+        sync_killed_after(server, dir, archive, Duration::from_millis(ms)).await;
+        if progress.exists() && std::fs::metadata(&staged).is_ok_and(|m| m.len() > 0) {
+            return;
+        }
+    }
+    panic!("no kill left a walk in progress");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_walk_a_power_loss_cut_short_is_walked_again() {
+    let server = FakeServer::builder()
+        .seed(12)
+        .events(150)
+        .faults(FaultConfig::none().with_base_latency(Duration::from_millis(40)))
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a.jsonl");
+    let progress = dir.path().join("a.jsonl.progress");
+    let staged = dir.path().join("a.jsonl.staged");
+
+    // The walk's pages are not fsynced: after a power loss the progress can claim more
+    // staged records than the disk kept. The walk starts over, nothing lost or doubled.
+    leave_a_walk(&server, dir.path(), &archive).await;
+    let len = std::fs::metadata(&staged).unwrap().len();
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&staged)
+        .unwrap();
+    f.set_len(len / 2).unwrap();
+    drop(f);
+    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
+    ok(&out);
+    assert!(
+        stderr(&out).contains("shorter") && stderr(&out).contains("starts over"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(archive_ids(&archive), truth_ids(&server));
+    assert!(
+        !progress.exists() && !staged.exists(),
+        "the walk's files are gone"
+    );
+
+    // A progress file the power loss left empty: the same.
+    let conv = server.dataset().conversations().into_iter().next().unwrap();
+    for i in 0..150 {
+        server
+            .inject_message(&conv.id, &conv.participants[0], format!("later {i}"))
+            .unwrap();
+    }
+    leave_a_walk(&server, dir.path(), &archive).await;
+    std::fs::write(&progress, b"").unwrap();
+    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
+    ok(&out);
+    assert!(stderr(&out).contains("unreadable"), "{}", stderr(&out));
+    assert_eq!(archive_ids(&archive), truth_ids(&server));
+
+    // Staged pages of the right length but zeros (a file system that grew the file before
+    // writing its data): the checksum tells, and the walk starts over.
+    for i in 0..150 {
+        server
+            .inject_message(&conv.id, &conv.participants[0], format!("even later {i}"))
+            .unwrap();
+    }
+    leave_a_walk(&server, dir.path(), &archive).await;
+    let len = std::fs::metadata(&staged).unwrap().len() as usize;
+    std::fs::write(&staged, vec![0u8; len]).unwrap();
+    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
+    ok(&out);
+    assert!(
+        stderr(&out).contains("does not hold what"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(archive_ids(&archive), truth_ids(&server));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_walk_an_earlier_xdm_kept_in_the_state_file_goes_on() {
+    let server = FakeServer::builder()
+        .seed(13)
+        .events(150)
+        .faults(FaultConfig::none().with_base_latency(Duration::from_millis(40)))
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The requests of a whole walk, into another archive.
+    let requests = || server.stats().endpoint(dm_fake::Endpoint::GetDmEvents);
+    let before = requests();
+    ok(&run(sync_cmd(
+        &server,
+        dir.path(),
+        &dir.path().join("whole.jsonl"),
+    ))
+    .await);
+    let whole = requests() - before;
+    let archive = dir.path().join("a.jsonl");
+    let state = dir.path().join("a.jsonl.state");
+    let progress = dir.path().join("a.jsonl.progress");
+    leave_a_walk(&server, dir.path(), &archive).await;
+    // Version 2 state files as earlier xdm versions wrote them held the walk themselves.
+    let walk: Value = serde_json::from_slice(&std::fs::read(&progress).unwrap()).unwrap();
+    let mut old: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    for key in ["progress", "staged_len", "staged_events"] {
+        old[key] = walk[key].clone();
+    }
+    std::fs::write(&state, serde_json::to_vec_pretty(&old).unwrap()).unwrap();
+    std::fs::remove_file(&progress).unwrap();
+    let committed_pages = walk["staged_events"].as_u64().unwrap() / 10;
+    let before = requests();
+    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
+    ok(&out);
+    assert!(
+        stderr(&out).contains("going on with the sync interrupted earlier"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(archive_ids(&archive), truth_ids(&server));
+    // It went on from the committed pages (at most the page in flight again).
+    let pages = requests() - before;
+    assert!(
+        committed_pages >= 1 && pages <= whole - committed_pages + 1,
+        "{pages} requests after {committed_pages} committed pages; a whole walk is {whole}"
+    );
+    let now: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    assert!(now.get("progress").is_none(), "{now}");
+    assert_eq!(now["staged_len"], 0);
+}
