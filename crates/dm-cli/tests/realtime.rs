@@ -146,15 +146,16 @@ async fn follow_realtime_prints_incoming_dms_as_event_records() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn follow_realtime_falls_back_to_polling_without_the_app_token() {
-    let server = sandbox(ActivityConfig::new()).await;
+/// `xdm follow --realtime --limit 1` (with the app token or not) against `config`, polling
+/// fast: once it polls, one incoming DM; its lines and stderr. It must succeed.
+async fn follow_falls_back(config: ActivityConfig, app: bool) -> (Vec<String>, String, String) {
+    let server = sandbox(config).await;
     let dir = tempfile::tempdir().unwrap();
     let me = server.me().to_string();
     let child = spawn(
         &server,
         dir.path(),
-        false,
+        app,
         &[
             "follow",
             "--realtime",
@@ -174,49 +175,29 @@ async fn follow_realtime_falls_back_to_polling_without_the_app_token() {
     let id = server.inject_incoming(OTHER, "polled").unwrap();
     let (lines, err, ok) = finish(child).await;
     assert!(ok, "{err}");
+    (lines, err, id)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn follow_realtime_falls_back_to_polling_without_the_app_token() {
+    let (lines, err, id) = follow_falls_back(ActivityConfig::new(), false).await;
     assert!(
         err.contains("XDM_APP_BEARER_TOKEN") && err.contains("polling instead"),
         "{err}"
     );
-    assert_eq!(
-        serde_json::from_str::<Value>(&lines[0]).unwrap()["id"],
-        id.as_str()
-    );
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(serde_json::from_str::<Value>(&lines[0]).unwrap()["id"], id);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn follow_realtime_falls_back_when_the_app_has_no_access() {
-    let server = sandbox(ActivityConfig::new().enabled(false)).await;
-    let dir = tempfile::tempdir().unwrap();
-    let me = server.me().to_string();
-    let child = spawn(
-        &server,
-        dir.path(),
-        true,
-        &[
-            "follow",
-            "--realtime",
-            "--user",
-            &me,
-            "--format",
-            "jsonl",
-            "--limit",
-            "1",
-            "--min-interval",
-            "0.1",
-            "--max-interval",
-            "0.2",
-        ],
-    );
-    until(|| server.stats().endpoint(Endpoint::GetDmEvents) > 0).await;
-    server.inject_incoming(OTHER, "polled").unwrap();
-    let (lines, err, ok) = finish(child).await;
-    assert!(ok, "{err}");
+    let (lines, err, id) = follow_falls_back(ActivityConfig::new().enabled(false), true).await;
     assert!(
         err.contains("403") && err.contains("polling instead"),
         "{err}"
     );
-    assert_eq!(lines.len(), 1);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(serde_json::from_str::<Value>(&lines[0]).unwrap()["id"], id);
 }
 
 #[tokio::test(flavor = "multi_thread")]
