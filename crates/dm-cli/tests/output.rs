@@ -141,3 +141,38 @@ async fn follow_shows_an_event_before_it_polls_again() {
         "the line showed after the poll that fetched it (2nd request), before the next one"
     );
 }
+
+/// A pipe on stdout is given a 1 MiB buffer (Linux), so a page of records goes out without
+/// waiting for the reader; the output is the same.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pipe_on_stdout_gets_a_larger_buffer() {
+    let server = FakeServer::builder()
+        .seed(8)
+        .events(30)
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xdm"))
+        .env("XDM_BASE_URL", server.base_url())
+        .env("XDM_ACCESS_TOKEN", server.token())
+        .env("XDM_CONFIG_DIR", dir.path())
+        .args(["events", "--format", "jsonl", "--all-fields"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let (out, lines) = tokio::task::spawn_blocking(move || {
+        let mut reader = BufReader::new(out);
+        let lines = (&mut reader).lines().count();
+        (reader.into_inner(), lines)
+    })
+    .await
+    .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(lines, server.dataset().event_ids(&dm_fake::Scope::All).len());
+    let size = nix::fcntl::fcntl(&out, nix::fcntl::FcntlArg::F_GETPIPE_SZ).unwrap();
+    assert_eq!(size, 1 << 20);
+}

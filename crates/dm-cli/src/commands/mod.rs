@@ -105,6 +105,7 @@ pub(crate) fn open_sink(format: Format, out: Option<&Path>) -> Result<Sink, CliE
         }
         None => {
             // Buffered: the commands flush before every wait, so lines still show promptly.
+            crate::output::pipe::widen_stdout();
             let w: Box<dyn Write + Send> =
                 Box::new(BufWriter::with_capacity(OUT_BUFFER, std::io::stdout()));
             Sink::new(format, w, style_for_stdout(), "stdout".into())
