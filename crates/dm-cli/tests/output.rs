@@ -172,7 +172,10 @@ async fn a_pipe_on_stdout_gets_a_larger_buffer() {
     .await
     .unwrap();
     assert!(child.wait().unwrap().success());
-    assert_eq!(lines, server.dataset().event_ids(&dm_fake::Scope::All).len());
+    assert_eq!(
+        lines,
+        server.dataset().event_ids(&dm_fake::Scope::All).len()
+    );
     let size = nix::fcntl::fcntl(&out, nix::fcntl::FcntlArg::F_GETPIPE_SZ).unwrap();
     assert_eq!(size, 1 << 20);
 }
