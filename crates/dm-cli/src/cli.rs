@@ -541,7 +541,8 @@ pub struct ScopeArgs {
 }
 
 /// Query options of a lookup. Without any of `--fields`, `--expand`, `--user-fields`,
-/// `--tweet-fields`, `--media-fields`, every field and expansion is requested.
+/// `--tweet-fields`, `--media-fields` or `--all-fields`, the fields every user token may read
+/// are requested (`FieldsQuery::public_fields`).
 #[derive(Debug, Clone, Args)]
 #[non_exhaustive]
 pub struct QueryArgs {

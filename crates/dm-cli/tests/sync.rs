@@ -359,3 +359,41 @@ async fn a_walk_an_earlier_xdm_kept_in_the_state_file_goes_on() {
     assert!(now.get("progress").is_none(), "{now}");
     assert_eq!(now["staged_len"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_archive_of_every_field_goes_on_without_the_option() {
+    // Archives made before the public fields became the default asked for every field.
+    let server = FakeServer::builder()
+        .seed(14)
+        .events(60)
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a.jsonl");
+    let mut cmd = sync_cmd(&server, dir.path(), &archive);
+    cmd.arg("--all-fields");
+    ok(&run(cmd).await);
+    let conv = server.dataset().conversations().into_iter().next().unwrap();
+    let new = server
+        .inject_message(&conv.id, &conv.participants[0], "after the upgrade")
+        .unwrap();
+    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
+    ok(&out);
+    assert!(
+        stderr(&out).contains("asks for every field"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(archive_ids(&archive), truth_ids(&server));
+    let last = jsonl(&std::fs::read_to_string(&archive).unwrap())
+        .pop()
+        .unwrap();
+    assert_eq!(last["id"], new.to_string());
+    // Other field options than the archive's are still refused.
+    let mut cmd = sync_cmd(&server, dir.path(), &archive);
+    cmd.args(["--fields", "id,text"]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("another lookup"), "{}", stderr(&out));
+}

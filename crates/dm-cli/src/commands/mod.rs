@@ -27,6 +27,20 @@ use crate::error::CliError;
 use crate::output::pretty::Style;
 use crate::output::sink::Sink;
 
+/// Whether the options choose fields (`--fields`, `--expand`, `--user-fields`, ...).
+fn fields_chosen(q: &QueryArgs) -> bool {
+    !(q.fields.is_empty()
+        && q.expand.is_empty()
+        && q.user_fields.is_empty()
+        && q.tweet_fields.is_empty()
+        && q.media_fields.is_empty())
+}
+
+/// Whether the options leave the fields to the default (no field option, no `--all-fields`).
+pub(crate) fn default_fields(q: &QueryArgs) -> bool {
+    !fields_chosen(q) && !q.all_fields
+}
+
 /// The lookup the options describe: the fields chosen, else every field with `--all-fields`,
 /// else the fields every user token may read ([`dm_query::FieldsQuery::public_fields`]).
 pub(crate) fn lookup(client: &Client, scope: &ScopeArgs, q: &QueryArgs) -> EventsRequest {
@@ -35,12 +49,7 @@ pub(crate) fn lookup(client: &Client, scope: &ScopeArgs, q: &QueryArgs) -> Event
         (None, Some(u)) => client.with_participant(u.clone()),
         (None, None) => client.all_events(),
     };
-    let chosen = !(q.fields.is_empty()
-        && q.expand.is_empty()
-        && q.user_fields.is_empty()
-        && q.tweet_fields.is_empty()
-        && q.media_fields.is_empty());
-    let mut request = if chosen {
+    let mut request = if fields_chosen(q) {
         let mut r = request;
         if !q.fields.is_empty() {
             r = r.dm_event_fields(q.fields.clone());

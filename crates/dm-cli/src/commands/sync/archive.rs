@@ -28,8 +28,8 @@ use dm_stream::{SyncProgress, SyncState};
 use serde::{Deserialize, Serialize};
 
 use crate::atomic::{read_json, write_atomic, write_atomic_unsynced};
-use crate::cli::{GlobalOpts, SyncArgs};
-use crate::commands::lookup;
+use crate::cli::{GlobalOpts, QueryArgs, SyncArgs};
+use crate::commands::{default_fields, lookup};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::progress::Progress;
@@ -356,12 +356,31 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, path: &Path) -> Re
     let mut staged = open_at(&archive.staged_path, staged_len)?;
 
     let ctx = Context::new(global, args.query.max_results).await?;
-    let request = lookup(&ctx.client, &args.scope, &args.query);
     let progress = match &archive.walk {
         Some(w) => w.progress.clone(),
         None => SyncProgress::from_state(archive.state.sync.clone()),
     };
-    let mut walk = request.sync_walk(Some(&progress))?;
+    let mut walk = match lookup(&ctx.client, &args.scope, &args.query).sync_walk(Some(&progress)) {
+        // Archives made before `public_fields()` became the default asked for every field:
+        // without field options, such an archive goes on with its own lookup.
+        Err(dm_stream::Error::CheckpointMismatch { .. }) if default_fields(&args.query) => {
+            let all = QueryArgs {
+                all_fields: true,
+                ..args.query.clone()
+            };
+            let walk = lookup(&ctx.client, &args.scope, &all).sync_walk(Some(&progress));
+            if walk.is_ok() && !global.quiet {
+                eprintln!(
+                    "xdm: this archive asks for every field (--all-fields), as xdm did by \
+                     default when it was made: going on with that"
+                );
+            }
+            walk.or_else(|_| {
+                lookup(&ctx.client, &args.scope, &args.query).sync_walk(Some(&progress))
+            })?
+        }
+        walk => walk?,
+    };
     if in_progress && !global.quiet {
         eprintln!("xdm: going on with the sync interrupted earlier");
     }
