@@ -393,3 +393,34 @@ async fn rusqlite_like_newer(path: &Path) {
     )
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_older_store_is_upgraded_with_a_word_first() {
+    // A store as version 1 wrote it, with events: the upgrade rebuilds the search index,
+    // which takes a while on a large store, so xdm says so first.
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../dm-store/tests/data/store-v1.sqlite"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.sqlite");
+    std::fs::copy(fixture, &old).unwrap();
+    let mut cmd = xdm(dir.path());
+    cmd.args(["search", "cafe", "--format", "jsonl", "--db"])
+        .arg(&old);
+    let out = run(cmd).await;
+    ok(&out);
+    assert!(
+        stderr(&out).contains("upgrading") && stderr(&out).contains("from schema version 1"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(jsonl(&stdout(&out)).len(), 1);
+    // Once: the next run says nothing.
+    let mut cmd = xdm(dir.path());
+    cmd.args(["search", "cafe", "--format", "jsonl", "--db"])
+        .arg(&old);
+    let out = run(cmd).await;
+    ok(&out);
+    assert!(!stderr(&out).contains("upgrading"), "{}", stderr(&out));
+}

@@ -32,11 +32,26 @@ pub(crate) async fn migrate(client: &mut Client, location: &str) -> Result<(), E
     if current == VERSION {
         return Ok(());
     }
+    if current >= 1 {
+        // Steps can rebuild the search column: say so before a long pause.
+        let events: bool = tx
+            .query_one("SELECT EXISTS (SELECT 1 FROM xdm_events)", &[])
+            .await
+            .map_err(|e| Error::db(doing("migrating"), &e))?
+            .get(0);
+        if events {
+            tracing::warn!(
+                "upgrading {location} from schema version {current} to {VERSION} (once; \
+                 can take a while on a large store)"
+            );
+        }
+    }
     for version in current + 1..=VERSION {
         let doing = format!(
             "migrating {location} to version {version} ({})",
             schema::step_name(version)
         );
+        tracing::info!("{doing}");
         apply_step(&tx, version)
             .await
             .map_err(|e| Error::db(&doing, &e))?;

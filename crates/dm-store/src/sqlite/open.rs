@@ -204,11 +204,24 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), Error> {
             supported: VERSION,
         });
     }
+    if (1..VERSION).contains(&current) {
+        // Steps can rebuild the full-text index: say so before a pause of a minute or so.
+        let events: bool = tx
+            .query_row("SELECT EXISTS (SELECT 1 FROM events)", [], |r| r.get(0))
+            .map_err(|e| Error::db(format!("migrating {location}"), &e))?;
+        if events {
+            tracing::warn!(
+                "upgrading {location} from schema version {current} to {VERSION} (once; \
+                 about half a minute per million stored events)"
+            );
+        }
+    }
     for version in current + 1..=VERSION {
         let doing = format!(
             "migrating {location} to version {version} ({})",
             schema::step_name(version)
         );
+        tracing::info!("{doing}");
         apply_step(&tx, version).map_err(|e| Error::db(&doing, &e))?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?1, ?2, ?3)",
