@@ -18,10 +18,7 @@ async fn follow_prints_new_events_as_they_arrive() {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xdm"))
-        .env("XDM_BASE_URL", server.base_url())
-        .env("XDM_ACCESS_TOKEN", server.token())
-        .env("XDM_CONFIG_DIR", dir.path())
+    let mut child = xdm_process(&server, dir.path())
         .args([
             "follow",
             "--min-interval",

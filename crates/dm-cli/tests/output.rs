@@ -87,10 +87,7 @@ async fn follow_shows_an_event_before_it_polls_again() {
     let dir = tempfile::tempdir().unwrap();
     // Polls 4 s apart; `--limit 2` with one message keeps it running, so only a flush
     // before the wait can show the line.
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xdm"))
-        .env("XDM_BASE_URL", server.base_url())
-        .env("XDM_ACCESS_TOKEN", server.token())
-        .env("XDM_CONFIG_DIR", dir.path())
+    let mut child = xdm_process(&server, dir.path())
         .args([
             "follow",
             "--format",
@@ -154,10 +151,7 @@ async fn a_pipe_on_stdout_gets_a_larger_buffer() {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xdm"))
-        .env("XDM_BASE_URL", server.base_url())
-        .env("XDM_ACCESS_TOKEN", server.token())
-        .env("XDM_CONFIG_DIR", dir.path())
+    let mut child = xdm_process(&server, dir.path())
         .args(["events", "--format", "jsonl", "--all-fields"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

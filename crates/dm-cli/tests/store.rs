@@ -72,10 +72,7 @@ async fn sync_db_killed_and_rerun_equals_the_dataset_for_one_request_more_at_mos
     // The same dataset, slower: killed (SIGKILL) mid-walk, then run again.
     let server = sandbox(31, 600, 40).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("xdm"))
-        .env("XDM_BASE_URL", server.base_url())
-        .env("XDM_ACCESS_TOKEN", server.token())
-        .env("XDM_CONFIG_DIR", dir.path())
+    let mut child = xdm_process(&server, dir.path())
         .args(["sync", "--max-results", "20", "--db", &db_url(dir.path())])
         .stdout(Stdio::null())
         .stderr(Stdio::null())

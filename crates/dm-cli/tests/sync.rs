@@ -35,6 +35,18 @@ fn sync_cmd(
     cmd
 }
 
+/// A sandbox of `events` events from `seed` answering each request after `ms` milliseconds
+/// (so a kill lands while pages are being fetched).
+async fn paced(seed: u64, events: usize, ms: u64) -> FakeServer {
+    FakeServer::builder()
+        .seed(seed)
+        .events(events)
+        .faults(FaultConfig::none().with_base_latency(Duration::from_millis(ms)))
+        .start()
+        .await
+        .unwrap()
+}
+
 /// Starts a sync, kills it after `after`, and waits for it to be gone.
 async fn sync_killed_after(
     server: &FakeServer,
@@ -42,11 +54,8 @@ async fn sync_killed_after(
     archive: &std::path::Path,
     after: Duration,
 ) {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("xdm"));
-    cmd.env("XDM_BASE_URL", server.base_url())
-        .env("XDM_ACCESS_TOKEN", server.token())
-        .env("XDM_CONFIG_DIR", dir)
-        .args(["sync", "--max-results", "10", "--archive"])
+    let mut cmd = xdm_process(server, dir);
+    cmd.args(["sync", "--max-results", "10", "--archive"])
         .arg(archive)
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -62,13 +71,7 @@ async fn sync_killed_after(
 #[tokio::test(flavor = "multi_thread")]
 async fn killed_mid_run_then_rerun_yields_every_event_once() {
     // ~30 pages at 60 ms each: the kill lands while pages are being fetched.
-    let server = FakeServer::builder()
-        .seed(5)
-        .events(300)
-        .faults(FaultConfig::none().with_base_latency(Duration::from_millis(60)))
-        .start()
-        .await
-        .unwrap();
+    let server = paced(5, 300, 60).await;
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("dms.jsonl");
     sync_killed_after(&server, dir.path(), &archive, Duration::from_millis(700)).await;
@@ -141,13 +144,7 @@ async fn killed_mid_run_then_rerun_yields_every_event_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn repeated_kills_at_different_moments_never_lose_or_double() {
-    let server = FakeServer::builder()
-        .seed(9)
-        .events(200)
-        .faults(FaultConfig::none().with_base_latency(Duration::from_millis(40)))
-        .start()
-        .await
-        .unwrap();
+    let server = paced(9, 200, 40).await;
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("a.jsonl");
     let conv = server
@@ -238,13 +235,7 @@ async fn leave_a_walk(server: &FakeServer, dir: &std::path::Path, archive: &std:
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_walk_a_power_loss_cut_short_is_walked_again() {
-    let server = FakeServer::builder()
-        .seed(12)
-        .events(150)
-        .faults(FaultConfig::none().with_base_latency(Duration::from_millis(40)))
-        .start()
-        .await
-        .unwrap();
+    let server = paced(12, 150, 40).await;
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("a.jsonl");
     let progress = dir.path().join("a.jsonl.progress");
@@ -309,13 +300,7 @@ async fn a_walk_a_power_loss_cut_short_is_walked_again() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_walk_an_earlier_xdm_kept_in_the_state_file_goes_on() {
-    let server = FakeServer::builder()
-        .seed(13)
-        .events(150)
-        .faults(FaultConfig::none().with_base_latency(Duration::from_millis(40)))
-        .start()
-        .await
-        .unwrap();
+    let server = paced(13, 150, 40).await;
     let dir = tempfile::tempdir().unwrap();
     // The requests of a whole walk, into another archive.
     let requests = || server.stats().endpoint(dm_fake::Endpoint::GetDmEvents);

@@ -38,6 +38,16 @@ pub fn xdm_at(server: &FakeServer, config_dir: &std::path::Path) -> assert_cmd::
     cmd
 }
 
+/// `xdm` as a process to spawn (to kill it, or read its output as it comes), pointed at
+/// `server` with its user token.
+pub fn xdm_process(server: &FakeServer, config_dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("xdm"));
+    cmd.env("XDM_BASE_URL", server.base_url())
+        .env("XDM_ACCESS_TOKEN", server.token())
+        .env("XDM_CONFIG_DIR", config_dir);
+    cmd
+}
+
 /// Runs a command on a blocking thread (the sandbox keeps serving on the runtime).
 pub async fn run(mut cmd: assert_cmd::Command) -> Output {
     tokio::task::spawn_blocking(move || cmd.output().expect("xdm runs"))
