@@ -236,20 +236,9 @@ async fn sigint_stops_a_follow_with_its_summary() {
     .await;
     // Wait for the first poll, then a new message arrives and is printed.
     wait_until("a poll", || lookups(&server) >= 2).await;
-    let conv = server
-        .dataset()
-        .conversations()
-        .into_iter()
-        .find(|c| !c.is_group)
-        .unwrap();
-    let other = conv
-        .participants
-        .iter()
-        .find(|p| **p != server.me().to_string())
-        .unwrap()
-        .clone();
+    let (conv, other) = one_to_one(&server);
     let id = server
-        .inject_message(&conv.id, &other, "are you there?")
+        .inject_message(&conv, &other, "are you there?")
         .unwrap();
     wait_until("the new message printed", || running.stdout().contains(&id)).await;
     let (code, stdout, stderr) = running.interrupt().await;
@@ -278,19 +267,7 @@ async fn sigint_during_a_send_warns_that_it_may_have_been_sent() {
     // Every response takes 3 s: the SIGINT lands while the message is in flight.
     let server = sandbox(20, 3000).await;
     let dir = tempfile::tempdir().unwrap();
-    let conv = server
-        .dataset()
-        .conversations()
-        .into_iter()
-        .find(|c| !c.is_group)
-        .unwrap();
-    let me = server.me().to_string();
-    let to = conv
-        .participants
-        .iter()
-        .find(|p| **p != me)
-        .unwrap()
-        .clone();
+    let (_, to) = one_to_one(&server);
     let running = start(
         &server,
         dir.path(),

@@ -16,18 +16,7 @@ async fn send_then_events_shows_the_message() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let me = server.me().to_string();
-    let conv = server
-        .dataset()
-        .conversations()
-        .into_iter()
-        .find(|c| !c.is_group)
-        .unwrap();
-    let other = conv
-        .participants
-        .iter()
-        .find(|p| **p != me)
-        .unwrap()
-        .clone();
+    let (conv, other) = one_to_one(&server);
 
     let mut cmd = xdm_at(&server, dir.path());
     cmd.args(["send", "--to", &other, "Hello from the CLI 👋"]);
@@ -35,7 +24,7 @@ async fn send_then_events_shows_the_message() {
     ok(&out);
     let sent: Value = serde_json::from_slice(&out.stdout).expect("one JSON object off a terminal");
     let event_id = sent["dm_event_id"].as_str().unwrap().to_owned();
-    assert_eq!(sent["dm_conversation_id"], conv.id.as_str());
+    assert_eq!(sent["dm_conversation_id"], conv.as_str());
 
     let mut cmd = xdm_at(&server, dir.path());
     cmd.args(["events", "--with", &other, "--limit", "1"]);
@@ -54,7 +43,7 @@ async fn send_then_events_shows_the_message() {
 
     // To a conversation, then look the event up by id and delete it.
     let mut cmd = xdm_at(&server, dir.path());
-    cmd.args(["send", "--conversation", &conv.id, "second"]);
+    cmd.args(["send", "--conversation", &conv, "second"]);
     let out = run(cmd).await;
     ok(&out);
     let second: Value = serde_json::from_slice(&out.stdout).unwrap();

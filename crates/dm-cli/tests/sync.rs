@@ -82,22 +82,10 @@ async fn killed_mid_run_then_rerun_yields_every_event_once() {
     );
 
     // New messages arrive while nothing runs.
-    let conv = server
-        .dataset()
-        .conversations()
-        .into_iter()
-        .find(|c| !c.is_group)
-        .unwrap();
-    let me = server.me().to_string();
-    let other = conv
-        .participants
-        .iter()
-        .find(|p| **p != me)
-        .unwrap()
-        .clone();
+    let (conv, other) = one_to_one(&server);
     for i in 0..3 {
         server
-            .inject_message(&conv.id, &other, format!("while you were away #{i}"))
+            .inject_message(&conv, &other, format!("while you were away #{i}"))
             .unwrap();
     }
 
@@ -122,7 +110,7 @@ async fn killed_mid_run_then_rerun_yields_every_event_once() {
 
     // Later: only the new events are appended.
     let before = std::fs::read(&archive).unwrap();
-    let id = server.inject_message(&conv.id, &other, "one more").unwrap();
+    let id = server.inject_message(&conv, &other, "one more").unwrap();
     let out = run(sync_cmd(&server, dir.path(), &archive)).await;
     ok(&out);
     let after = std::fs::read(&archive).unwrap();

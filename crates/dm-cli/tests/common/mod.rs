@@ -48,6 +48,24 @@ pub fn xdm_process(server: &FakeServer, config_dir: &std::path::Path) -> std::pr
     cmd
 }
 
+/// A one-to-one conversation of `server`'s dataset and the user at its other end:
+/// `(conversation id, user id)`.
+pub fn one_to_one(server: &FakeServer) -> (String, String) {
+    let me = server.me().to_string();
+    let conv = server
+        .dataset()
+        .conversations()
+        .into_iter()
+        .find(|c| !c.is_group)
+        .expect("the dataset has a one-to-one conversation");
+    let other = conv
+        .participants
+        .into_iter()
+        .find(|p| *p != me)
+        .expect("a one-to-one conversation has another participant");
+    (conv.id, other)
+}
+
 /// Runs a command on a blocking thread (the sandbox keeps serving on the runtime).
 pub async fn run(mut cmd: assert_cmd::Command) -> Output {
     tokio::task::spawn_blocking(move || cmd.output().expect("xdm runs"))
