@@ -207,37 +207,160 @@ async fn an_uncommitted_tail_is_dropped_and_foreign_files_are_refused() {
     assert_eq!(std::fs::read(&archive).unwrap(), committed);
 }
 
-/// Kills syncs (each a little later) until one leaves a walk in progress: `FILE.progress`
-/// and a non-empty `FILE.staged`.
-async fn leave_a_walk(server: &FakeServer, dir: &std::path::Path, archive: &std::path::Path) {
+/// Kills syncs (each a little later) until one leaves a walk in progress of at least
+/// `pages` recorded pages (lines of `FILE.progress`) with staged records.
+async fn leave_a_walk(
+    server: &FakeServer,
+    dir: &std::path::Path,
+    archive: &std::path::Path,
+    pages: usize,
+) {
     let progress = archive.with_extension("jsonl.progress");
     let staged = archive.with_extension("jsonl.staged");
     for ms in (100u64..3_000).step_by(50) {
         sync_killed_after(server, dir, archive, Duration::from_millis(ms)).await;
-        if progress.exists() && std::fs::metadata(&staged).is_ok_and(|m| m.len() > 0) {
+        if progress.exists()
+            && walk_records(&progress).len() >= pages
+            && std::fs::metadata(&staged).is_ok_and(|m| m.len() > 0)
+        {
             return;
         }
     }
-    panic!("no kill left a walk in progress");
+    panic!("no kill left a walk of {pages} pages in progress");
+}
+
+/// The records of `FILE.progress`, a JSON line per page walked.
+fn walk_records(progress: &std::path::Path) -> Vec<Value> {
+    jsonl(&std::fs::read_to_string(progress).unwrap_or_default())
+}
+
+/// Requests for DM events the sandbox has answered so far.
+fn requests(server: &FakeServer) -> u64 {
+    server.stats().endpoint(dm_fake::Endpoint::GetDmEvents)
+}
+
+/// The requests of a whole walk of `server`'s events (a sync into a new archive).
+async fn whole_walk(server: &FakeServer, dir: &std::path::Path) -> u64 {
+    let before = requests(server);
+    let whole = dir.join(format!("whole-{before}.jsonl"));
+    ok(&run(sync_cmd(server, dir, &whole)).await);
+    requests(server) - before
+}
+
+/// 150 new messages in a one-to-one conversation.
+fn inject_150(server: &FakeServer, what: &str) {
+    let (conv, other) = one_to_one(server);
+    for i in 0..150 {
+        server
+            .inject_message(&conv, &other, format!("{what} {i}"))
+            .unwrap();
+    }
+}
+
+/// Appends `line` to the file at `path`.
+fn append_to(path: &std::path::Path, line: &[u8]) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(line).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_walk_a_power_loss_cut_short_is_walked_again() {
+async fn a_walk_a_power_loss_cut_short_goes_on_from_the_last_page_it_kept() {
     let server = paced(12, 150, 40).await;
+    let dir = tempfile::tempdir().unwrap();
+    let whole = whole_walk(&server, dir.path()).await;
+    let archive = dir.path().join("a.jsonl");
+    let progress = dir.path().join("a.jsonl.progress");
+    let staged = dir.path().join("a.jsonl.staged");
+
+    // The walk's pages are not fsynced: after a power loss `FILE.staged` can hold less than
+    // the newest records say. The walk goes on from the newest page it holds whole (three
+    // pages at least, so going on costs fewer requests than starting over).
+    leave_a_walk(&server, dir.path(), &archive, 3).await;
+    let records = walk_records(&progress);
+    let kept = records.len() - 1;
+    let held = records[kept - 1]["staged_len"].as_u64().unwrap();
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&staged)
+        .unwrap();
+    f.set_len(held + 7).unwrap();
+    drop(f);
+    let before = requests(&server);
+    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
+    ok(&out);
+    assert!(
+        stderr(&out).contains("shorter") && stderr(&out).contains("going on from the last page"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(archive_ids(&archive), truth_ids(&server));
+    let pages = requests(&server) - before;
+    assert!(
+        pages <= whole - kept as u64 + 1,
+        "{pages} requests after {kept} pages kept; a whole walk is {whole}"
+    );
+    assert!(
+        !progress.exists() && !staged.exists(),
+        "the walk's files are gone"
+    );
+
+    // A record the power loss cut in the middle (or a kill while it was written): the
+    // records before it hold, silently.
+    inject_150(&server, "later");
+    leave_a_walk(&server, dir.path(), &archive, 1).await;
+    append_to(&progress, br#"{"version":2,"base_len":"#);
+    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
+    ok(&out);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("going on with the sync interrupted earlier"));
+    assert_eq!(archive_ids(&archive), truth_ids(&server));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_walk_its_files_disagree_on_is_walked_again() {
+    let server = paced(14, 150, 40).await;
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("a.jsonl");
     let progress = dir.path().join("a.jsonl.progress");
     let staged = dir.path().join("a.jsonl.staged");
 
-    // The walk's pages are not fsynced: after a power loss the progress can claim more
-    // staged records than the disk kept. The walk starts over, nothing lost or doubled.
-    leave_a_walk(&server, dir.path(), &archive).await;
-    let len = std::fs::metadata(&staged).unwrap().len();
+    // A progress file the power loss left empty: the walk starts over.
+    leave_a_walk(&server, dir.path(), &archive, 1).await;
+    std::fs::write(&progress, b"").unwrap();
+    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
+    ok(&out);
+    assert!(
+        stderr(&out).contains("unreadable") && stderr(&out).contains("starts over"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(archive_ids(&archive), truth_ids(&server));
+
+    // Staged pages of the right length but zeros (a file system that grew the file before
+    // writing its data): no record agrees with them, and the walk starts over.
+    inject_150(&server, "later");
+    leave_a_walk(&server, dir.path(), &archive, 1).await;
+    let len = std::fs::metadata(&staged).unwrap().len() as usize;
+    std::fs::write(&staged, vec![0u8; len]).unwrap();
+    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
+    ok(&out);
+    assert!(
+        stderr(&out).contains("does not hold what") && stderr(&out).contains("starts over"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(archive_ids(&archive), truth_ids(&server));
+
+    // Staged records cut short before the first recorded page ends: the same.
+    inject_150(&server, "even later");
+    leave_a_walk(&server, dir.path(), &archive, 1).await;
+    let first = walk_records(&progress)[0]["staged_len"].as_u64().unwrap();
     let f = std::fs::OpenOptions::new()
         .write(true)
         .open(&staged)
         .unwrap();
-    f.set_len(len / 2).unwrap();
+    f.set_len(first - 1).unwrap();
     drop(f);
     let out = run(sync_cmd(&server, dir.path(), &archive)).await;
     ok(&out);
@@ -251,86 +374,98 @@ async fn a_walk_a_power_loss_cut_short_is_walked_again() {
         !progress.exists() && !staged.exists(),
         "the walk's files are gone"
     );
+}
 
-    // A progress file the power loss left empty: the same.
-    let conv = server.dataset().conversations().into_iter().next().unwrap();
-    for i in 0..150 {
-        server
-            .inject_message(&conv.id, &conv.participants[0], format!("later {i}"))
-            .unwrap();
+/// Rewrites the walk in progress beside `archive` as earlier xdm versions kept it: the staged
+/// records newest first, one by one (now each page is oldest first). Returns the newest
+/// record (its checksum over the rewritten records) and the pages it holds.
+fn as_an_earlier_xdm_staged_it(archive: &std::path::Path) -> (Value, u64) {
+    let progress = archive.with_extension("jsonl.progress");
+    let staged = archive.with_extension("jsonl.staged");
+    let records = walk_records(&progress);
+    let bytes = std::fs::read(&staged).unwrap();
+    let mut legacy = Vec::new();
+    let mut start = 0;
+    for record in &records {
+        let end = record["staged_len"].as_u64().unwrap() as usize;
+        let page: Vec<&[u8]> = bytes[start..end]
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .collect();
+        for line in page.into_iter().rev() {
+            legacy.extend_from_slice(line);
+            legacy.push(b'\n');
+        }
+        start = end;
     }
-    leave_a_walk(&server, dir.path(), &archive).await;
-    std::fs::write(&progress, b"").unwrap();
-    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
-    ok(&out);
-    assert!(stderr(&out).contains("unreadable"), "{}", stderr(&out));
-    assert_eq!(archive_ids(&archive), truth_ids(&server));
+    std::fs::write(&staged, &legacy).unwrap();
+    let mut newest = records.last().unwrap().clone();
+    newest["version"] = 1.into();
+    newest["staged_crc"] = crc32fast::hash(&legacy).into();
+    (newest, records.len() as u64)
+}
 
-    // Staged pages of the right length but zeros (a file system that grew the file before
-    // writing its data): the checksum tells, and the walk starts over.
-    for i in 0..150 {
-        server
-            .inject_message(&conv.id, &conv.participants[0], format!("even later {i}"))
-            .unwrap();
-    }
-    leave_a_walk(&server, dir.path(), &archive).await;
-    let len = std::fs::metadata(&staged).unwrap().len() as usize;
-    std::fs::write(&staged, vec![0u8; len]).unwrap();
-    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
+/// Runs the sync that goes on with a walk an earlier xdm left: it finishes with every event
+/// once, having fetched at most one of the walk's pages again.
+async fn goes_on_with_an_earlier_walk(
+    server: &FakeServer,
+    dir: &std::path::Path,
+    archive: &std::path::Path,
+    whole: u64,
+    pages_kept: u64,
+) {
+    let before = requests(server);
+    let out = run(sync_cmd(server, dir, archive)).await;
     ok(&out);
     assert!(
-        stderr(&out).contains("does not hold what"),
+        stderr(&out).contains("going on with the sync interrupted earlier")
+            && !stderr(&out).contains("warning"),
         "{}",
         stderr(&out)
     );
-    assert_eq!(archive_ids(&archive), truth_ids(&server));
+    assert_eq!(archive_ids(archive), truth_ids(server));
+    let pages = requests(server) - before;
+    assert!(
+        pages_kept >= 1 && pages <= whole - pages_kept + 1,
+        "{pages} requests after {pages_kept} pages kept; a whole walk is {whole}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_walk_an_earlier_xdm_kept_in_the_state_file_goes_on() {
     let server = paced(13, 150, 40).await;
     let dir = tempfile::tempdir().unwrap();
-    // The requests of a whole walk, into another archive.
-    let requests = || server.stats().endpoint(dm_fake::Endpoint::GetDmEvents);
-    let before = requests();
-    ok(&run(sync_cmd(
-        &server,
-        dir.path(),
-        &dir.path().join("whole.jsonl"),
-    ))
-    .await);
-    let whole = requests() - before;
+    let whole = whole_walk(&server, dir.path()).await;
     let archive = dir.path().join("a.jsonl");
     let state = dir.path().join("a.jsonl.state");
     let progress = dir.path().join("a.jsonl.progress");
-    leave_a_walk(&server, dir.path(), &archive).await;
+    leave_a_walk(&server, dir.path(), &archive, 2).await;
     // Version 2 state files as earlier xdm versions wrote them held the walk themselves.
-    let walk: Value = serde_json::from_slice(&std::fs::read(&progress).unwrap()).unwrap();
+    let (walk, pages_kept) = as_an_earlier_xdm_staged_it(&archive);
     let mut old: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
     for key in ["progress", "staged_len", "staged_events"] {
         old[key] = walk[key].clone();
     }
     std::fs::write(&state, serde_json::to_vec_pretty(&old).unwrap()).unwrap();
     std::fs::remove_file(&progress).unwrap();
-    let committed_pages = walk["staged_events"].as_u64().unwrap() / 10;
-    let before = requests();
-    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
-    ok(&out);
-    assert!(
-        stderr(&out).contains("going on with the sync interrupted earlier"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(archive_ids(&archive), truth_ids(&server));
-    // It went on from the committed pages (at most the page in flight again).
-    let pages = requests() - before;
-    assert!(
-        committed_pages >= 1 && pages <= whole - committed_pages + 1,
-        "{pages} requests after {committed_pages} committed pages; a whole walk is {whole}"
-    );
+    goes_on_with_an_earlier_walk(&server, dir.path(), &archive, whole, pages_kept).await;
     let now: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
     assert!(now.get("progress").is_none(), "{now}");
     assert_eq!(now["staged_len"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_walk_in_the_progress_file_of_an_earlier_xdm_goes_on() {
+    let server = paced(15, 150, 40).await;
+    let dir = tempfile::tempdir().unwrap();
+    let whole = whole_walk(&server, dir.path()).await;
+    let archive = dir.path().join("a.jsonl");
+    let progress = dir.path().join("a.jsonl.progress");
+    leave_a_walk(&server, dir.path(), &archive, 2).await;
+    // The previous xdm kept one record (version 1, no newline) over newest-first records.
+    let (walk, pages_kept) = as_an_earlier_xdm_staged_it(&archive);
+    std::fs::write(&progress, serde_json::to_vec(&walk).unwrap()).unwrap();
+    goes_on_with_an_earlier_walk(&server, dir.path(), &archive, whole, pages_kept).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -2,12 +2,10 @@
 //! crash-safe.
 //!
 //! Beside `FILE` live `FILE.state` (the committed byte length of the archive, its event count
-//! and the last completed sync) and, while a sync is under way, `FILE.staged` (the walk's
-//! records, newest first) and `FILE.progress` (the walk: where it goes on, how much of
-//! `FILE.staged` is committed, and the archive length it started from). A sync walks newest
-//! first: each page's new records are appended to `FILE.staged`, then `FILE.progress` is
-//! replaced atomically with the page's progress. When the walk completes, the staged records
-//! are appended to `FILE` oldest first, `FILE` is fsynced, and `FILE.state` records the new
+//! and the last completed sync) and, while a sync is under way, the walk's files
+//! `FILE.staged` and `FILE.progress` (see [`super::walk`]). A sync walks newest first: each
+//! page's new records are staged and recorded. When the walk completes, the staged pages are
+//! appended to `FILE` oldest first, `FILE` is fsynced, and `FILE.state` records the new
 //! length (fsynced); then the walk's files are removed. A run first truncates the files to
 //! their committed lengths (dropping what a killed run wrote without committing) and
 //! finishes a completed walk that was not yet appended. Killed at any point, the next run
@@ -15,19 +13,20 @@
 //!
 //! Only the archive and its state wait for the disk (once per sync): a walk's pages are
 //! written without an fsync each (they cost more system time than the rest of the sync). A
-//! killed process loses nothing of them; a power loss may: a walk whose files do not agree
-//! with each other or with the archive is dropped with a warning and walked again from the
-//! last completed sync, which neither loses nor doubles an event either.
+//! killed process loses nothing of them; a power loss may: the walk goes on from the newest
+//! page its files agree on, or starts over from the last completed sync, which neither loses
+//! nor doubles an event either.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use dm_model::record::RecordWriter;
 use dm_stream::{SyncProgress, SyncState};
 use serde::{Deserialize, Serialize};
 
-use crate::atomic::{read_json, write_atomic, write_atomic_unsynced};
+use super::walk::{Loaded, Record, Walk, WalkPaths, crc_of};
+use crate::atomic::{read_json, write_atomic};
 use crate::cli::{GlobalOpts, QueryArgs, SyncArgs};
 use crate::commands::{default_fields, lookup};
 use crate::context::Context;
@@ -71,11 +70,12 @@ impl ArchiveState {
         }
     }
 
-    /// The walk an earlier xdm version kept in the state file, taken out of it.
-    fn take_walk(&mut self) -> Option<Walk> {
+    /// The walk an earlier xdm version kept in the state file, taken out of it (its
+    /// staged records are newest first; its checksum is filled in by the caller).
+    fn take_walk(&mut self) -> Option<Record> {
         let progress = self.progress.take()?;
-        let walk = Walk {
-            version: Walk::VERSION,
+        let record = Record {
+            version: Record::LEGACY,
             base_len: self.committed_len,
             progress,
             staged_len: std::mem::take(&mut self.staged_len),
@@ -83,43 +83,8 @@ impl ArchiveState {
             staged_crc: 0,
         };
         // A completed walk already appended is only where the next one starts.
-        (walk.progress.in_progress() || walk.staged_len > 0).then_some(walk)
+        (record.progress.in_progress() || record.staged_len > 0).then_some(record)
     }
-}
-
-/// What `FILE.progress` holds: the walk in progress.
-#[derive(Debug, Serialize, Deserialize)]
-struct Walk {
-    version: u32,
-    /// The archive's committed length when the walk started: a walk over another committed
-    /// archive is stale.
-    base_len: u64,
-    /// Where the walk goes on (complete: the records wait to be appended).
-    progress: SyncProgress,
-    /// Committed length of `FILE.staged`.
-    staged_len: u64,
-    /// Records in `FILE.staged`.
-    staged_events: u64,
-    /// CRC-32 of the committed part of `FILE.staged`.
-    staged_crc: u32,
-}
-
-impl Walk {
-    const VERSION: u32 = 1;
-}
-
-/// The CRC-32 of the first `len` bytes of `path`; `None` when it is shorter.
-fn crc_of(path: &Path, len: u64) -> std::io::Result<Option<u32>> {
-    let f = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((len == 0).then(|| crc32fast::hash(b"")));
-        }
-        Err(e) => return Err(e),
-    };
-    let mut bytes = Vec::new();
-    f.take(len).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 == len).then(|| crc32fast::hash(&bytes)))
 }
 
 /// `FILE` + `suffix` beside `FILE`.
@@ -143,11 +108,6 @@ fn load_state(path: &Path) -> Result<Option<ArchiveState>, CliError> {
 fn save_state(path: &Path, state: &ArchiveState) -> Result<(), CliError> {
     let json = serde_json::to_vec_pretty(state).map_err(|e| CliError::Local(e.to_string()))?;
     write_atomic(path, &json).map_err(|e| CliError::io(path.display(), e))
-}
-
-fn save_walk(path: &Path, walk: &Walk) -> Result<(), CliError> {
-    let json = serde_json::to_vec(walk).map_err(|e| CliError::Local(e.to_string()))?;
-    write_atomic_unsynced(path, &json).map_err(|e| CliError::io(path.display(), e))
 }
 
 /// Opens `path` for appending at `committed` bytes, dropping a longer uncommitted tail.
@@ -192,8 +152,7 @@ fn append(file: &mut File, path: &Path, bytes: &[u8], durable: bool) -> Result<(
 struct Archive {
     path: PathBuf,
     state_path: PathBuf,
-    staged_path: PathBuf,
-    walk_path: PathBuf,
+    walk_paths: WalkPaths,
     file: File,
     state: ArchiveState,
     walk: Option<Walk>,
@@ -202,8 +161,10 @@ struct Archive {
 impl Archive {
     fn open(path: &Path, quiet: bool) -> Result<Archive, CliError> {
         let state_path = beside(path, ".state");
-        let staged_path = beside(path, ".staged");
-        let walk_path = beside(path, ".progress");
+        let walk_paths = WalkPaths {
+            staged: beside(path, ".staged"),
+            log: beside(path, ".progress"),
+        };
         let exists_with_data = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
         let mut state = match load_state(&state_path)? {
             Some(s) => s,
@@ -227,40 +188,48 @@ impl Archive {
         let mut archive = Archive {
             path: path.to_owned(),
             state_path,
-            staged_path,
-            walk_path,
+            walk_paths,
             file,
             state,
             walk: None,
         };
-        archive.walk = match archive.load_walk() {
-            Ok(Some(walk)) => Some(walk),
+        let warn = |what: &str| {
+            if !quiet {
+                eprintln!("xdm: warning: {what}");
+            }
+        };
+        archive.walk = match Walk::load(&archive.walk_paths, archive.state.committed_len) {
+            Ok(Some(Loaded { walk, warning })) => {
+                if let Some(w) = warning {
+                    warn(&w);
+                }
+                Some(walk)
+            }
             Ok(None) => match legacy {
                 // From a state file an earlier xdm wrote mid-walk (its pages were fsynced):
-                // the walk moves to its own file (the state is rewritten without it below).
-                Some(mut walk) => {
-                    let io = |e| CliError::io(archive.staged_path.display(), e);
-                    walk.staged_crc = crc_of(&archive.staged_path, walk.staged_len)
-                        .map_err(io)?
-                        .ok_or_else(|| {
-                            CliError::Local(format!(
-                                "{} is shorter than {} says: it was changed outside xdm",
-                                archive.staged_path.display(),
-                                archive.state_path.display()
-                            ))
-                        })?;
-                    save_walk(&archive.walk_path, &walk)?;
-                    Some(walk)
+                // the walk moves to its own files (the state is rewritten without it below).
+                Some(mut record) => {
+                    let staged = &archive.walk_paths.staged;
+                    let io = |e| CliError::io(staged.display(), e);
+                    record.staged_crc =
+                        crc_of(staged, record.staged_len)
+                            .map_err(io)?
+                            .ok_or_else(|| {
+                                CliError::Local(format!(
+                                    "{} is shorter than {} says: it was changed outside xdm",
+                                    staged.display(),
+                                    archive.state_path.display()
+                                ))
+                            })?;
+                    Some(Walk::from_legacy(&archive.walk_paths, record).map_err(io)?)
                 }
                 None => None,
             },
             Err(why) => {
-                if !quiet {
-                    eprintln!(
-                        "xdm: warning: {why}: the interrupted sync starts over from the last \
-                         completed one (nothing is lost or doubled)"
-                    );
-                }
+                warn(&format!(
+                    "{why}: the interrupted sync starts over from the last completed one \
+                     (nothing is lost or doubled)"
+                ));
                 archive.drop_walk();
                 None
             }
@@ -271,69 +240,26 @@ impl Archive {
         Ok(archive)
     }
 
-    /// The walk in `FILE.progress`, checked against the archive and `FILE.staged` (they can
-    /// disagree after a power loss: see the module docs).
-    fn load_walk(&self) -> Result<Option<Walk>, String> {
-        let shown = self.walk_path.display();
-        let walk: Option<Walk> = read_json(&self.walk_path, |e| {
-            CliError::Local(format!("{} at `{}`", e.reason, e.at))
-        })
-        .map_err(|e| format!("{shown} is unreadable ({e})"))?;
-        let Some(walk) = walk else {
-            return Ok(None);
-        };
-        if walk.version != Walk::VERSION {
-            return Err(format!("{shown} is of version {}", walk.version));
-        }
-        if walk.base_len != self.state.committed_len {
-            return Err(format!("{shown} belongs to another state of the archive"));
-        }
-        let staged = self.staged_path.display();
-        match crc_of(&self.staged_path, walk.staged_len) {
-            Ok(Some(crc)) if crc == walk.staged_crc => Ok(Some(walk)),
-            Ok(Some(_)) => Err(format!("{staged} does not hold what {shown} says")),
-            Ok(None) => Err(format!(
-                "{staged} is shorter than {shown} says ({} bytes)",
-                walk.staged_len
-            )),
-            Err(e) => Err(format!("{staged} is unreadable ({e})")),
-        }
-    }
-
     /// Forgets the walk in progress and its files.
     fn drop_walk(&mut self) {
         self.walk = None;
-        let _ = std::fs::remove_file(&self.walk_path);
-        let _ = std::fs::remove_file(&self.staged_path);
+        let _ = std::fs::remove_file(&self.walk_paths.log);
+        let _ = std::fs::remove_file(&self.walk_paths.staged);
     }
 
-    /// Appends the staged records (newest first) to the archive, oldest first, and commits.
+    /// Appends the staged pages to the archive, oldest first, and commits.
     fn finish_staged(&mut self) -> Result<(), CliError> {
         let Some(walk) = self.walk.take() else {
             return Ok(());
         };
-        let mut staged = Vec::new();
-        if walk.staged_len > 0 {
-            let io = |e| CliError::io(self.staged_path.display(), e);
-            let mut f = File::open(&self.staged_path).map_err(io)?;
-            Read::by_ref(&mut f)
-                .take(walk.staged_len)
-                .read_to_end(&mut staged)
-                .map_err(io)?;
-        }
-        let mut bytes = Vec::with_capacity(staged.len());
-        for line in staged
-            .split(|&b| b == b'\n')
-            .rev()
-            .filter(|l| !l.is_empty())
-        {
-            bytes.extend_from_slice(line);
-            bytes.push(b'\n');
-        }
-        append(&mut self.file, &self.path, &bytes, true)?;
-        self.state.committed_len += bytes.len() as u64;
-        self.state.events += walk.staged_events;
-        self.state.sync = walk.progress.state().cloned();
+        let shown = self.path.display();
+        let appended = walk
+            .copy_to(&self.walk_paths.staged, &mut self.file)
+            .and_then(|n| self.file.sync_data().map(|()| n))
+            .map_err(|e| CliError::io(&shown, e))?;
+        self.state.committed_len += appended;
+        self.state.events += walk.last.staged_events;
+        self.state.sync = walk.last.progress.state().cloned();
         self.state.version = ArchiveState::VERSION;
         save_state(&self.state_path, &self.state)?;
         self.drop_walk();
@@ -344,20 +270,17 @@ impl Archive {
 /// Runs `xdm sync --archive FILE`.
 pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, path: &Path) -> Result<(), CliError> {
     let mut archive = Archive::open(path, global.quiet)?;
-    let in_progress = archive
-        .walk
-        .as_ref()
-        .is_some_and(|w| w.progress.in_progress());
+    let in_progress = archive.walk.as_ref().is_some_and(Walk::in_progress);
     if !in_progress && archive.walk.is_some() {
         // A completed walk whose records were not appended yet.
         archive.finish_staged()?;
     }
-    let staged_len = archive.walk.as_ref().map_or(0, |w| w.staged_len);
-    let mut staged = open_at(&archive.staged_path, staged_len)?;
+    let staged_len = archive.walk.as_ref().map_or(0, |w| w.last.staged_len);
+    let mut staged = open_at(&archive.walk_paths.staged, staged_len)?;
 
     let ctx = Context::new(global, args.query.max_results).await?;
     let progress = match &archive.walk {
-        Some(w) => w.progress.clone(),
+        Some(w) => w.last.progress.clone(),
         None => SyncProgress::from_state(archive.state.sync.clone()),
     };
     let mut walk = match lookup(&ctx.client, &args.scope, &args.query).sync_walk(Some(&progress)) {
@@ -403,28 +326,25 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, path: &Path) -> Re
         let Some(page) = page? else {
             break;
         };
+        // The page's records oldest first: the archive gets the pages in reverse.
         bytes.clear();
-        for event in &page.events {
+        for event in page.events.iter().rev() {
             records.write(event.event(), event.includes(), &mut bytes);
             bytes.push(b'\n');
         }
-        append(&mut staged, &archive.staged_path, &bytes, false)?;
-        let w = archive.walk.get_or_insert_with(|| Walk {
-            version: Walk::VERSION,
-            base_len,
-            progress: page.progress.clone(),
-            staged_len: 0,
-            staged_events: 0,
-            staged_crc: crc32fast::hash(b""),
-        });
-        let mut crc = crc32fast::Hasher::new_with_initial(w.staged_crc);
-        crc.update(&bytes);
-        w.staged_crc = crc.finalize();
-        w.staged_len += bytes.len() as u64;
-        w.staged_events += page.events.len() as u64;
-        w.progress = page.progress;
-        // Committed as staged first, so a kill during the append finishes it next time.
-        save_walk(&archive.walk_path, w)?;
+        append(&mut staged, &archive.walk_paths.staged, &bytes, false)?;
+        let staged_walk = archive
+            .walk
+            .get_or_insert_with(|| Walk::new(base_len, page.progress.clone()));
+        // Recorded after its records, so a kill between the two drops the page's records.
+        staged_walk
+            .record_page(
+                &archive.walk_paths,
+                &bytes,
+                page.events.len() as u64,
+                page.progress,
+            )
+            .map_err(|e| CliError::io(archive.walk_paths.log.display(), e))?;
         added += page.events.len() as u64;
         bar.inc(page.events.len() as u64);
         if page.complete {
@@ -444,23 +364,4 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, path: &Path) -> Re
         );
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_staged_checksum_chains_page_by_page() {
-        let pages: [&[u8]; 3] = [
-            b"{\"id\":\"3\"}\n",
-            b"",
-            b"{\"id\":\"2\"}\n{\"id\":\"1\"}\n",
-        ];
-        let mut crc = crc32fast::hash(b"");
-        for page in pages {
-            let mut h = crc32fast::Hasher::new_with_initial(crc);
-            h.update(page);
-            crc = h.finalize();
-        }
-        assert_eq!(crc, crc32fast::hash(&pages.concat()));
-    }
 }

@@ -6,6 +6,7 @@
 
 mod archive;
 mod store;
+mod walk;
 
 use crate::cli::{GlobalOpts, SyncArgs};
 use crate::error::CliError;
