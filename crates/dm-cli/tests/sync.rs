@@ -257,6 +257,30 @@ fn inject_150(server: &FakeServer, what: &str) {
     }
 }
 
+/// Cuts the file at `path` to `len` bytes.
+fn cut(path: &std::path::Path, len: u64) {
+    let f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.set_len(len).unwrap();
+}
+
+/// Runs a sync that drops the walk in progress (warning with `why`) and walks again from
+/// the last completed sync, to every event once.
+async fn starts_over(
+    server: &FakeServer,
+    dir: &std::path::Path,
+    archive: &std::path::Path,
+    why: &str,
+) {
+    let out = run(sync_cmd(server, dir, archive)).await;
+    ok(&out);
+    assert!(
+        stderr(&out).contains(why) && stderr(&out).contains("starts over"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(archive_ids(archive), truth_ids(server));
+}
+
 /// Appends `line` to the file at `path`.
 fn append_to(path: &std::path::Path, line: &[u8]) {
     use std::io::Write;
@@ -280,12 +304,7 @@ async fn a_walk_a_power_loss_cut_short_goes_on_from_the_last_page_it_kept() {
     let records = walk_records(&progress);
     let kept = records.len() - 1;
     let held = records[kept - 1]["staged_len"].as_u64().unwrap();
-    let f = std::fs::OpenOptions::new()
-        .write(true)
-        .open(&staged)
-        .unwrap();
-    f.set_len(held + 7).unwrap();
-    drop(f);
+    cut(&staged, held + 7);
     let before = requests(&server);
     let out = run(sync_cmd(&server, dir.path(), &archive)).await;
     ok(&out);
@@ -328,14 +347,7 @@ async fn a_walk_its_files_disagree_on_is_walked_again() {
     // A progress file the power loss left empty: the walk starts over.
     leave_a_walk(&server, dir.path(), &archive, 1).await;
     std::fs::write(&progress, b"").unwrap();
-    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
-    ok(&out);
-    assert!(
-        stderr(&out).contains("unreadable") && stderr(&out).contains("starts over"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(archive_ids(&archive), truth_ids(&server));
+    starts_over(&server, dir.path(), &archive, "unreadable").await;
 
     // Staged pages of the right length but zeros (a file system that grew the file before
     // writing its data): no record agrees with them, and the walk starts over.
@@ -343,33 +355,14 @@ async fn a_walk_its_files_disagree_on_is_walked_again() {
     leave_a_walk(&server, dir.path(), &archive, 1).await;
     let len = std::fs::metadata(&staged).unwrap().len() as usize;
     std::fs::write(&staged, vec![0u8; len]).unwrap();
-    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
-    ok(&out);
-    assert!(
-        stderr(&out).contains("does not hold what") && stderr(&out).contains("starts over"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(archive_ids(&archive), truth_ids(&server));
+    starts_over(&server, dir.path(), &archive, "does not hold what").await;
 
     // Staged records cut short before the first recorded page ends: the same.
     inject_150(&server, "even later");
     leave_a_walk(&server, dir.path(), &archive, 1).await;
     let first = walk_records(&progress)[0]["staged_len"].as_u64().unwrap();
-    let f = std::fs::OpenOptions::new()
-        .write(true)
-        .open(&staged)
-        .unwrap();
-    f.set_len(first - 1).unwrap();
-    drop(f);
-    let out = run(sync_cmd(&server, dir.path(), &archive)).await;
-    ok(&out);
-    assert!(
-        stderr(&out).contains("shorter") && stderr(&out).contains("starts over"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(archive_ids(&archive), truth_ids(&server));
+    cut(&staged, first - 1);
+    starts_over(&server, dir.path(), &archive, "shorter").await;
     assert!(
         !progress.exists() && !staged.exists(),
         "the walk's files are gone"

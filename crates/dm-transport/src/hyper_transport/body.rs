@@ -102,7 +102,13 @@ pub(crate) fn gunzip(compressed: &[u8], limit: u64) -> Result<Bytes, Error> {
     if compressed.is_empty() {
         return Ok(Bytes::new());
     }
-    let mut out = Vec::new();
+    // The trailer's ISIZE (RFC 1952: the last member's size mod 2^32) sizes the buffer once
+    // instead of growing it by doubling (each step a copy and fresh pages); it is only a
+    // hint: a wrong one costs a reallocation, and it never reserves past `limit`.
+    let hint = compressed
+        .last_chunk::<4>()
+        .map_or(0, |isize| u64::from(u32::from_le_bytes(*isize)));
+    let mut out = Vec::with_capacity(usize::try_from(hint.min(limit)).unwrap_or(0));
     flate2::read::MultiGzDecoder::new(compressed)
         .take(limit.saturating_add(1))
         .read_to_end(&mut out)
@@ -136,6 +142,23 @@ mod tests {
         assert_eq!(&body[..], b"{\"a\":1}");
         assert!(headers.get(CONTENT_ENCODING).is_none());
         assert!(headers.get(CONTENT_LENGTH).is_none());
+    }
+
+    #[test]
+    fn every_member_of_a_multi_member_body_is_kept() {
+        // The trailer that sizes the buffer is the last member's: the first is larger.
+        let first = vec![b'a'; 300_000];
+        let mut body = gzip(&first);
+        body.extend(gzip(b"tail"));
+        let out = gunzip(&body, 1 << 20).unwrap();
+        assert_eq!(out.len(), 300_004);
+        assert!(out.starts_with(&first) && out.ends_with(b"tail"));
+        // Exactly at the limit passes, one byte over is refused.
+        assert_eq!(gunzip(&body, 300_004).unwrap().len(), 300_004);
+        assert!(matches!(
+            gunzip(&body, 300_003),
+            Err(Error::BodyTooLarge { limit: 300_003 })
+        ));
     }
 
     #[test]
