@@ -328,9 +328,15 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, path: &Path) -> Re
         };
         // The page's records oldest first: the archive gets the pages in reverse.
         bytes.clear();
-        for event in page.events.iter().rev() {
-            records.write(event.event(), event.includes(), &mut bytes);
-            bytes.push(b'\n');
+        let mut events = page.events.iter().rev().peekable();
+        while let Some(&first) = events.peek() {
+            // The events of one fetched page share its includes: looked up once for them all.
+            let includes = first.includes();
+            let mut page_records = records.page(includes);
+            while let Some(event) = events.next_if(|e| std::ptr::eq(e.includes(), includes)) {
+                page_records.write(event.event(), &mut bytes);
+                bytes.push(b'\n');
+            }
         }
         append(&mut staged, &archive.walk_paths.staged, &bytes, false)?;
         let staged_walk = archive
