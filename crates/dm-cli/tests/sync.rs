@@ -498,3 +498,47 @@ async fn an_archive_of_every_field_goes_on_without_the_option() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("another lookup"), "{}", stderr(&out));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_sync_into_the_same_archive_is_refused_while_the_first_runs() {
+    let server = paced(16, 150, 40).await;
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a.jsonl");
+    let progress = dir.path().join("a.jsonl.progress");
+    let mut first = xdm_process(&server, dir.path());
+    first
+        .args(["sync", "--max-results", "10", "--archive"])
+        .arg(&archive)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let first = first.spawn().expect("xdm starts");
+    // Under way: a page recorded, more to come (15 pages at 40 ms each).
+    for _ in 0..200 {
+        if progress.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(progress.exists(), "the first sync recorded a page");
+    let second = run(sync_cmd(&server, dir.path(), &archive)).await;
+    assert_eq!(second.status.code(), Some(1), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("another `xdm sync` is running"),
+        "{}",
+        stderr(&second)
+    );
+    let first = tokio::task::spawn_blocking(move || first.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(
+        archive_ids(&archive),
+        truth_ids(&server),
+        "every event once"
+    );
+    // Once it has finished, the next sync runs (and finds nothing new).
+    let before = std::fs::read(&archive).unwrap();
+    ok(&run(sync_cmd(&server, dir.path(), &archive)).await);
+    assert_eq!(std::fs::read(&archive).unwrap(), before);
+}

@@ -110,6 +110,27 @@ fn save_state(path: &Path, state: &ArchiveState) -> Result<(), CliError> {
     write_atomic(path, &json).map_err(|e| CliError::io(path.display(), e))
 }
 
+/// Takes the exclusive lock of a sync into the archive at `path` (an advisory lock on the
+/// file itself, which is never replaced): refused at once when another sync holds it.
+fn lock(path: &Path) -> Result<File, CliError> {
+    let io = |e| CliError::io(path.display(), e);
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(CliError::Local(format!(
+            "another `xdm sync` is running into {}; try again when it has finished",
+            path.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+    }
+}
+
 /// Opens `path` for appending at `committed` bytes, dropping a longer uncommitted tail.
 fn open_at(path: &Path, committed: u64) -> Result<File, CliError> {
     let io = |e| CliError::io(path.display(), e);
@@ -150,6 +171,9 @@ fn append(file: &mut File, path: &Path, bytes: &[u8], durable: bool) -> Result<(
 
 /// The archive, its state, and the files of a walk.
 struct Archive {
+    /// A handle on `FILE` holding the exclusive lock of this sync (two syncs appending to one
+    /// archive would double events); released when the process ends.
+    _lock: File,
     path: PathBuf,
     state_path: PathBuf,
     walk_paths: WalkPaths,
@@ -166,6 +190,9 @@ impl Archive {
             log: beside(path, ".progress"),
         };
         let exists_with_data = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+        // Locked before anything is read or changed: a second sync waits for nothing and
+        // changes nothing.
+        let lock = lock(path)?;
         let mut state = match load_state(&state_path)? {
             Some(s) => s,
             None if exists_with_data => {
@@ -186,6 +213,7 @@ impl Archive {
         let had_legacy = state.progress.is_some();
         let legacy = state.take_walk();
         let mut archive = Archive {
+            _lock: lock,
             path: path.to_owned(),
             state_path,
             walk_paths,
