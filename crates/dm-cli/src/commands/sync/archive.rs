@@ -17,7 +17,7 @@
 //! page its files agree on, or starts over from the last completed sync, which neither loses
 //! nor doubles an event either.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -25,7 +25,7 @@ use dm_model::record::RecordWriter;
 use dm_stream::{SyncProgress, SyncState};
 use serde::{Deserialize, Serialize};
 
-use super::walk::{Loaded, Record, Walk, WalkPaths, crc_of};
+use super::walk::{Loaded, Record, Walk, WalkPaths, crc_of, open_rw};
 use crate::atomic::{read_json, write_atomic};
 use crate::cli::{GlobalOpts, QueryArgs, SyncArgs};
 use crate::commands::{default_fields, lookup};
@@ -110,17 +110,12 @@ fn save_state(path: &Path, state: &ArchiveState) -> Result<(), CliError> {
     write_atomic(path, &json).map_err(|e| CliError::io(path.display(), e))
 }
 
-/// Takes the exclusive lock of a sync into the archive at `path` (an advisory lock on the
-/// file itself, which is never replaced): refused at once when another sync holds it.
+/// Opens the archive at `path` with the exclusive lock of a sync into it (an advisory lock
+/// on the file itself, which is never replaced; held until the handle is dropped or the
+/// process ends): refused at once when another sync holds it.
 fn lock(path: &Path) -> Result<File, CliError> {
     let io = |e| CliError::io(path.display(), e);
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(io)?;
+    let file = open_rw(path).map_err(io)?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(CliError::Local(format!(
@@ -133,14 +128,14 @@ fn lock(path: &Path) -> Result<File, CliError> {
 
 /// Opens `path` for appending at `committed` bytes, dropping a longer uncommitted tail.
 fn open_at(path: &Path, committed: u64) -> Result<File, CliError> {
+    let file = open_rw(path).map_err(|e| CliError::io(path.display(), e))?;
+    at_committed(file, path, committed)
+}
+
+/// Positions `file` (at `path`) for appending at `committed` bytes, dropping a longer
+/// uncommitted tail.
+fn at_committed(mut file: File, path: &Path, committed: u64) -> Result<File, CliError> {
     let io = |e| CliError::io(path.display(), e);
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
     if len < committed {
         return Err(CliError::Local(format!(
@@ -171,12 +166,11 @@ fn append(file: &mut File, path: &Path, bytes: &[u8], durable: bool) -> Result<(
 
 /// The archive, its state, and the files of a walk.
 struct Archive {
-    /// A handle on `FILE` holding the exclusive lock of this sync (two syncs appending to one
-    /// archive would double events); released when the process ends.
-    _lock: File,
     path: PathBuf,
     state_path: PathBuf,
     walk_paths: WalkPaths,
+    /// `FILE`, holding the exclusive lock of this sync (two syncs appending to one archive
+    /// would double events).
     file: File,
     state: ArchiveState,
     walk: Option<Walk>,
@@ -209,11 +203,10 @@ impl Archive {
                 fresh
             }
         };
-        let file = open_at(path, state.committed_len)?;
+        let file = at_committed(lock, path, state.committed_len)?;
         let had_legacy = state.progress.is_some();
         let legacy = state.take_walk();
         let mut archive = Archive {
-            _lock: lock,
             path: path.to_owned(),
             state_path,
             walk_paths,

@@ -233,11 +233,7 @@ impl Walk {
             Some(log) => log,
             None => {
                 // Past the records kept, the file may hold records dropped on loading.
-                let mut f = OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    .truncate(false)
-                    .open(&paths.log)?;
+                let mut f = open_rw(&paths.log)?;
                 f.set_len(self.log_len)?;
                 f.seek(SeekFrom::Start(self.log_len))?;
                 self.log.insert(f)
@@ -271,6 +267,16 @@ impl Walk {
         }
         Ok(copied)
     }
+}
+
+/// Opens `path` to read and write, created if missing, its content kept.
+pub(super) fn open_rw(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
 }
 
 /// A record as its line in `FILE.progress`.
