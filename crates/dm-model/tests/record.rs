@@ -102,3 +102,45 @@ fn wire_objects_write_their_members_in_key_order() {
         }
     }
 }
+
+#[test]
+fn posts_and_media_of_each_page_are_its_own() {
+    // The same ids on two pages, at other positions and with other members: each page's
+    // records embed that page's objects.
+    let page = |order: [(&str, &str); 2], post: &str| -> DmEventsPage {
+        let media: Vec<_> = order
+            .iter()
+            .map(|(key, kind)| serde_json::json!({"media_key": key, "type": kind}))
+            .collect();
+        let body = serde_json::json!({
+            "data": [
+                {"id": "2", "event_type": "MessageCreate", "text": "a", "sender_id": "9",
+                 "attachments": {"media_keys": ["3_1"]}, "referenced_tweets": [{"id": "77"}]},
+                {"id": "1", "event_type": "MessageCreate", "text": "b", "sender_id": "9",
+                 "attachments": {"media_keys": ["3_2", "3_1"]}}
+            ],
+            "includes": {
+                "users": [{"id": "9", "name": "Nine", "username": "nine"}],
+                "tweets": [{"id": "77", "text": post}],
+                "media": media
+            },
+            "meta": {"result_count": 2}
+        });
+        serde_json::from_value(body).unwrap()
+    };
+    let first = page([("3_1", "photo"), ("3_2", "video")], "first post");
+    let second = page([("3_2", "animated_gif"), ("3_1", "video")], "second post");
+    let mut writer = RecordWriter::new();
+    for (what, page) in [
+        ("first", &first),
+        ("second", &second),
+        ("first again", &first),
+    ] {
+        assert_eq!(check_page(&mut writer, what, page), 2);
+    }
+    let line = writer.to_line(&second.data[0], &second.includes);
+    assert!(
+        line.contains("second post") && line.contains("\"video\"") && !line.contains("photo"),
+        "{line}"
+    );
+}

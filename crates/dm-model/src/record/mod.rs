@@ -39,17 +39,22 @@ use std::ops::Range;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::{DmEvent, Includes, Media, MediaKey, Tweet, TweetId, User, UserId};
+use crate::{DmEvent, Includes, Tweet, TweetId, User, UserId};
 use canonical::{Scratch, write_canonical_in, write_canonical_with_member};
 
-/// Renders records. Keeps the text of the included objects it rendered (users, Posts,
-/// media), keyed by id and checked against the object each time, so an object that several
-/// events (or pages) embed unchanged is rendered once. See the [module docs](self).
+/// Renders records. Keeps the text of the users and Posts it rendered, keyed by id and
+/// checked against the object each time, so one that several events or pages embed unchanged
+/// (the people of a conversation, a Post shared many times) is rendered once. Media are
+/// rendered once per page: each belongs to the one message it came with, so keeping them
+/// would only cost memory. See the [module docs](self).
 #[derive(Debug, Default)]
 pub struct RecordWriter {
     cache: Cache,
-    /// Where the objects of the page being written are in the cache, by their position in
-    /// its `includes` (valid while a [`PageWriter`] borrows that page).
+    /// The text of the media of the page being written, one after the other.
+    page_text: Vec<u8>,
+    /// Where the objects of the page being written are rendered, by their position in its
+    /// `includes` (valid while a [`PageWriter`] borrows that page): users and Posts in the
+    /// cache's text, media in `page_text`.
     memo: Memo,
     /// The `"includes"` value of the record being written.
     scratch: Vec<u8>,
@@ -60,22 +65,45 @@ pub struct RecordWriter {
     buffers: Scratch,
 }
 
-/// Rendered included objects: their text, one after the other, and where each is.
+/// Rendered users and Posts: their text, one after the other, and where each is.
 #[derive(Debug, Default)]
 struct Cache {
     text: Vec<u8>,
     users: HashMap<UserId, (User, Range<usize>)>,
     tweets: HashMap<TweetId, (Tweet, Range<usize>)>,
-    media: HashMap<MediaKey, (Media, Range<usize>)>,
 }
 
 impl Cache {
-    /// Past this much text the cache starts over (a long export meets many users).
-    const MAX_TEXT: usize = 16 << 20;
+    /// Past this much text the cache starts over (a long export meets many users); its
+    /// memory is kept for what follows.
+    const MAX_TEXT: usize = 4 << 20;
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.users.clear();
+        self.tweets.clear();
+    }
 }
 
-/// Per position in one page's `includes.users` / `tweets` / `media`: the object's text in
-/// the cache, once looked up.
+/// The text of `value` (whose id is `id`) in `text`, rendered unless the same object was
+/// rendered before; an empty range when it has no JSON form (it is left out).
+fn cached<K: Hash + Eq + Clone, V: Serialize + PartialEq + Clone>(
+    map: &mut HashMap<K, (V, Range<usize>)>,
+    text: &mut Vec<u8>,
+    buffers: &mut Scratch,
+    id: &K,
+    value: &V,
+) -> Range<usize> {
+    if let Some((_, range)) = map.get(id).filter(|(seen, _)| seen == value) {
+        return range.clone();
+    }
+    let range = rendered(value, text, buffers);
+    map.insert(id.clone(), (value.clone(), range.clone()));
+    range
+}
+
+/// Per position in one page's `includes.users` / `tweets` / `media`: the object's text, once
+/// rendered or looked up.
 #[derive(Debug, Default)]
 struct Memo {
     users: Vec<Option<Range<usize>>>,
@@ -96,40 +124,27 @@ impl Memo {
     }
 }
 
-/// The text of `value` (whose id is `id`) in `text`, rendered unless the same object was
-/// rendered before; an empty range when it has no JSON form (it is left out).
-fn cached<K: Hash + Eq + Clone, V: Serialize + PartialEq + Clone>(
-    map: &mut HashMap<K, (V, Range<usize>)>,
-    text: &mut Vec<u8>,
-    buffers: &mut Scratch,
-    id: &K,
-    value: &V,
-) -> Range<usize> {
-    if let Some((_, range)) = map.get(id).filter(|(seen, _)| seen == value) {
-        return range.clone();
-    }
+/// Appends the canonical text of `value` to `text` and says where it is; an empty range when
+/// it has no JSON form (it is left out).
+fn rendered<V: Serialize>(value: &V, text: &mut Vec<u8>, buffers: &mut Scratch) -> Range<usize> {
     let start = text.len();
     if !render(value, text, buffers) {
         text.truncate(start);
     }
-    let range = start..text.len();
-    map.insert(id.clone(), (value.clone(), range.clone()));
-    range
+    start..text.len()
 }
 
-/// The text of the object at `pos` (with id `id`) of one of a page's lists: from the page's
-/// memo, else from the cache.
-fn memoized<K: Hash + Eq + Clone, V: Serialize + PartialEq + Clone>(
+/// The text of the object at `pos` of one of a page's lists: from the page's memo, else from
+/// `find` (which renders it or finds it rendered).
+fn memoized(
     memo: &mut [Option<Range<usize>>],
-    map: &mut HashMap<K, (V, Range<usize>)>,
-    text: &mut Vec<u8>,
-    buffers: &mut Scratch,
-    (pos, id, value): (usize, &K, &V),
+    pos: usize,
+    find: impl FnOnce() -> Range<usize>,
 ) -> Range<usize> {
     if let Some(range) = &memo[pos] {
         return range.clone();
     }
-    let range = cached(map, text, buffers, id, value);
+    let range = find();
     memo[pos] = Some(range.clone());
     range
 }
@@ -158,8 +173,9 @@ impl RecordWriter {
     /// is looked up once for the whole page.
     pub fn page<'w, 'i>(&'w mut self, includes: &'i Includes) -> PageWriter<'w, 'i> {
         if self.cache.text.len() > Cache::MAX_TEXT {
-            self.cache = Cache::default();
+            self.cache.clear();
         }
+        self.page_text.clear();
         self.memo.reset(includes);
         PageWriter {
             writer: self,
@@ -204,8 +220,8 @@ impl RecordWriter {
             text,
             users,
             tweets,
-            media,
         } = &mut self.cache;
+        let page_text = &mut self.page_text;
         let buffers = &mut self.buffers;
         let memo = &mut self.memo;
         let [media_ranges, tweet_ranges, user_ranges] = &mut self.lists;
@@ -230,13 +246,9 @@ impl RecordWriter {
             }
             seen.push(pos);
             let user = &includes.users[pos];
-            user_ranges.push(memoized(
-                &mut memo.users,
-                users,
-                text,
-                buffers,
-                (pos, id, user),
-            ));
+            user_ranges.push(memoized(&mut memo.users, pos, || {
+                cached(users, text, buffers, id, user)
+            }));
         }
         for r in &event.referenced_tweets {
             if let Some(pos) = includes
@@ -245,8 +257,9 @@ impl RecordWriter {
                 .position(|t| t.id.as_ref() == Some(&r.id))
             {
                 let tweet = &includes.tweets[pos];
-                let range = memoized(&mut memo.tweets, tweets, text, buffers, (pos, &r.id, tweet));
-                tweet_ranges.push(range);
+                tweet_ranges.push(memoized(&mut memo.tweets, pos, || {
+                    cached(tweets, text, buffers, &r.id, tweet)
+                }));
             }
         }
         for k in event.media_keys() {
@@ -256,8 +269,9 @@ impl RecordWriter {
                 .position(|m| m.media_key.as_ref() == Some(k))
             {
                 let item = &includes.media[pos];
-                let range = memoized(&mut memo.media, media, text, buffers, (pos, k, item));
-                media_ranges.push(range);
+                media_ranges.push(memoized(&mut memo.media, pos, || {
+                    rendered(item, page_text, buffers)
+                }));
             }
         }
 
@@ -268,16 +282,16 @@ impl RecordWriter {
             "tweets"
         };
         let mut lists = [
-            ("media", &*media_ranges),
-            (tweets_key, &*tweet_ranges),
-            ("users", &*user_ranges),
+            ("media", &*media_ranges, page_text.as_slice()),
+            (tweets_key, &*tweet_ranges, text.as_slice()),
+            ("users", &*user_ranges, text.as_slice()),
         ];
-        lists.sort_by_key(|(k, _)| *k);
+        lists.sort_by_key(|(k, _, _)| *k);
         let scratch = &mut self.scratch;
         scratch.clear();
         scratch.push(b'{');
         let mut any = false;
-        for (key, ranges) in lists {
+        for (key, ranges, text) in lists {
             let mut ranges = ranges.iter().filter(|r| !r.is_empty()).peekable();
             if ranges.peek().is_none() {
                 continue;
