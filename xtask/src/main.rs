@@ -8,6 +8,8 @@
 //! - `cargo xtask fuzz [--cases N]`: the bad-input properties, a million cases or more.
 //! - `cargo xtask conformance`: every request xdm builds, validated by Prism against the
 //!   official spec its operation comes from (needs Node and npm; see `docs/reliability.md`).
+//! - `cargo xtask msrv`: every dependency a crate builds with needs no newer Rust than the
+//!   crate's `rust-version` (from `Cargo.lock`, through `cargo metadata`).
 //! - `cargo xtask man [--out DIR]`: the man page and shell completions of `xdm`, generated
 //!   from its clap definitions, into `target/man/`.
 
@@ -16,6 +18,7 @@ mod codegen;
 mod conformance;
 mod fuzz;
 mod man;
+mod msrv;
 
 use std::process::ExitCode;
 
@@ -41,9 +44,10 @@ fn main() -> ExitCode {
         }
         Some("conformance") => conformance::run().map_err(codegen::Error::new),
         Some("man") => man::run(&args[1..]).map_err(codegen::Error::new),
+        Some("msrv") => msrv::run().map_err(codegen::Error::new),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\ncommands:\n  codegen [--check]   regenerate code from spec/ (or check it is fresh)\n  bench [--quick] [--only GROUP,..] [--xdm PATH]\n                      end-to-end benchmarks (groups: client, cli, upload); writes docs/benchmarks.md\n  fuzz [--cases N]    bad-input properties, >= 1M cases (release)\n  conformance         requests validated by Prism against the official spec\n  man [--out DIR]     the man page and shell completions of xdm, into target/man/"
+                "usage: cargo xtask <command>\n\ncommands:\n  codegen [--check]   regenerate code from spec/ (or check it is fresh)\n  bench [--quick] [--only GROUP,..] [--xdm PATH]\n                      end-to-end benchmarks (groups: client, cli, upload); writes docs/benchmarks.md\n  fuzz [--cases N]    bad-input properties, >= 1M cases (release)\n  conformance         requests validated by Prism against the official spec\n  man [--out DIR]     the man page and shell completions of xdm, into target/man/\n  msrv                no dependency needs a newer Rust than its crate's rust-version"
             );
             return ExitCode::from(2);
         }
