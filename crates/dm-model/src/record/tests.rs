@@ -187,3 +187,48 @@ fn the_escape_check_finds_every_byte_that_needs_escaping_at_every_position() {
     let v = Value::String("ÿ€😀é".repeat(5));
     assert_eq!(canonical(&v), v.to_string());
 }
+
+#[test]
+fn the_cache_is_bounded_and_keeps_its_memory_when_it_starts_over() {
+    // Pages of users never seen before (a long export): the cache fills, is cleared at
+    // `MAX_TEXT` and refills into the memory it had; every record stays exact.
+    let page = |n: usize| -> DmEventsPage {
+        let id = 1_000_000 + n;
+        let name = "x".repeat(2_000);
+        serde_json::from_value(json!({
+            "data": [{"id": "7", "event_type": "MessageCreate", "text": "hi",
+                      "sender_id": id.to_string()}],
+            "includes": {"users": [{"id": id.to_string(), "name": name, "username": "u"}],
+                         "media": [{"media_key": "3_1", "type": "photo"}]},
+            "meta": {"result_count": 1}
+        }))
+        .unwrap()
+    };
+    let mut writer = RecordWriter::new();
+    let mut capacity = 0;
+    let mut cleared = 0;
+    for n in 0..2 * Cache::MAX_TEXT / 2_000 + 10 {
+        let page = page(n);
+        let before = writer.cache.text.len();
+        let line = writer.to_line(&page.data[0], &page.includes);
+        if n % 997 == 0 {
+            assert_eq!(
+                line,
+                record_value(&page.data[0], &page.includes).to_string()
+            );
+        }
+        if writer.cache.text.len() < before {
+            cleared += 1;
+            assert_eq!(writer.cache.text.capacity(), capacity, "page {n}");
+            assert_eq!(writer.cache.users.len(), 1, "page {n}");
+        }
+        capacity = writer.cache.text.capacity();
+        assert!(
+            writer.cache.text.len() <= Cache::MAX_TEXT + 2_100,
+            "page {n}"
+        );
+        // Media are not kept from one page to the next.
+        assert!(writer.page_text.len() < 100, "page {n}");
+    }
+    assert!(cleared >= 1, "the cache never started over");
+}
