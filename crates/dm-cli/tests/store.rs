@@ -421,3 +421,38 @@ async fn an_older_store_is_upgraded_with_a_word_first() {
     ok(&out);
     assert!(!stderr(&out).contains("upgrading"), "{}", stderr(&out));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_synced_with_every_field_goes_on_without_the_option() {
+    // Stores synced before the public fields became the default asked for every field.
+    let server = sandbox(21, 60, 0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = sync_cmd(&server, dir.path());
+    cmd.arg("--all-fields");
+    ok(&run(cmd).await);
+    let whole = lookups(&server);
+    assert!(whole >= 3, "{whole} requests for the first sync");
+    let conv = server.dataset().conversations().into_iter().next().unwrap();
+    let new = server
+        .inject_message(&conv.id, &conv.participants[0], "after the upgrade")
+        .unwrap();
+    let out = run(sync_cmd(&server, dir.path())).await;
+    ok(&out);
+    let err = stderr(&out);
+    assert!(err.contains("synced with every field"), "{err}");
+    assert!(err.contains("1 new event stored"), "{err}");
+    // Incremental: the new page, not the whole window again under another lookup.
+    let again = lookups(&server) - whole;
+    assert!(
+        again <= 2,
+        "{again} requests to go on (the first sync took {whole})"
+    );
+    let exported = export_lines(&server, dir.path()).await;
+    let last: Value = serde_json::from_str(exported.last().unwrap()).unwrap();
+    assert_eq!(last["id"], new.to_string());
+    // A sync with no earlier state for either lookup still starts with the default fields.
+    let fresh = tempfile::tempdir().unwrap();
+    let out = run(sync_cmd(&server, fresh.path())).await;
+    ok(&out);
+    assert!(!stderr(&out).contains("every field"), "{}", stderr(&out));
+}

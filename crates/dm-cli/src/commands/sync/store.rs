@@ -3,8 +3,8 @@
 use dm_store::{Account, Batch, Store};
 use dm_stream::SyncProgress;
 
-use crate::cli::{GlobalOpts, SyncArgs};
-use crate::commands::lookup;
+use crate::cli::{GlobalOpts, QueryArgs, SyncArgs};
+use crate::commands::{default_fields, lookup};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::progress::Progress;
@@ -23,8 +23,8 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, db: &str) -> Resul
     // Credentials and options first: a store is created or migrated only for a sync that
     // can run.
     let ctx = Context::new(global, args.query.max_results).await?;
-    let request = lookup(&ctx.client, &args.scope, &args.query);
-    let name = cursor_name(&request.lookup()?);
+    let mut request = lookup(&ctx.client, &args.scope, &args.query);
+    let mut name = cursor_name(&request.lookup()?);
     let store = Store::open(db).await?;
     let media_dir = if args.media {
         let dir = match (args.media_dir.clone(), store.default_media_dir()) {
@@ -43,7 +43,28 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, db: &str) -> Resul
         None
     };
     let mut writer = store.writer(&account, LEASE_WAIT).await?;
-    let progress: Option<SyncProgress> = match writer.cursor(&name).await? {
+    let mut saved = writer.cursor(&name).await?;
+    if saved.is_none() && default_fields(&args.query) {
+        // Stores synced before `public_fields()` became the default asked for every field:
+        // without field options, such a store goes on with its own lookup instead of walking
+        // the whole window again under a new one.
+        let all = QueryArgs {
+            all_fields: true,
+            ..args.query.clone()
+        };
+        let every_field = lookup(&ctx.client, &args.scope, &all);
+        let every_name = cursor_name(&every_field.lookup()?);
+        if let Some(value) = writer.cursor(&every_name).await? {
+            if !global.quiet {
+                eprintln!(
+                    "xdm: this store was synced with every field (--all-fields), as xdm did by \
+                     default then: going on with that"
+                );
+            }
+            (request, name, saved) = (every_field, every_name, Some(value));
+        }
+    }
+    let progress: Option<SyncProgress> = match saved {
         Some(value) => Some(serde_json::from_value(value).map_err(|e| {
             CliError::Local(format!(
                 "the store's sync state for this lookup is unreadable ({e}); it was not written \
