@@ -128,8 +128,14 @@ impl Memo {
 /// it has no JSON form (it is left out).
 fn rendered<V: Serialize>(value: &V, text: &mut Vec<u8>, buffers: &mut Scratch) -> Range<usize> {
     let start = text.len();
-    if !render(value, text, buffers) {
+    if write_canonical_in(value, text, buffers).is_err() {
+        // Something the fast path does not render: the same text through `Value`.
         text.truncate(start);
+        let written = serde_json::to_value(value)
+            .is_ok_and(|v| serde_json::to_writer(&mut *text, &v).is_ok());
+        if !written {
+            text.truncate(start);
+        }
     }
     start..text.len()
 }
@@ -313,19 +319,6 @@ impl RecordWriter {
         }
         scratch.push(b'}');
         any
-    }
-}
-
-/// Appends the canonical text of `value`; `false` when it has no JSON form (left out).
-fn render<T: Serialize>(value: &T, out: &mut Vec<u8>, buffers: &mut Scratch) -> bool {
-    let start = out.len();
-    if write_canonical_in(value, out, buffers).is_ok() {
-        return true;
-    }
-    out.truncate(start);
-    match serde_json::to_value(value) {
-        Ok(v) => serde_json::to_writer(&mut *out, &v).is_ok(),
-        Err(_) => false,
     }
 }
 
