@@ -37,8 +37,18 @@ fn fields_chosen(q: &QueryArgs) -> bool {
 }
 
 /// Whether the options leave the fields to the default (no field option, no `--all-fields`).
-pub(crate) fn default_fields(q: &QueryArgs) -> bool {
+fn default_fields(q: &QueryArgs) -> bool {
     !fields_chosen(q) && !q.all_fields
+}
+
+/// Without field options, the lookup earlier xdm versions made by default (every field,
+/// before [`dm_query::FieldsQuery::public_fields`] became the default): a sync whose state was
+/// made with it goes on with it. `None` when the options choose the fields.
+pub(crate) fn earlier_default(q: &QueryArgs) -> Option<QueryArgs> {
+    default_fields(q).then(|| QueryArgs {
+        all_fields: true,
+        ..q.clone()
+    })
 }
 
 /// The lookup the options describe: the fields chosen, else every field with `--all-fields`,

@@ -27,8 +27,8 @@ use serde::{Deserialize, Serialize};
 
 use super::walk::{Loaded, Record, Walk, WalkPaths, crc_of, open_rw};
 use crate::atomic::{read_json, write_atomic};
-use crate::cli::{GlobalOpts, QueryArgs, SyncArgs};
-use crate::commands::{default_fields, lookup};
+use crate::cli::{GlobalOpts, SyncArgs};
+use crate::commands::{earlier_default, lookup};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::progress::Progress;
@@ -304,14 +304,10 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, path: &Path) -> Re
         Some(w) => w.last.progress.clone(),
         None => SyncProgress::from_state(archive.state.sync.clone()),
     };
-    let mut walk = match lookup(&ctx.client, &args.scope, &args.query).sync_walk(Some(&progress)) {
-        // Archives made before `public_fields()` became the default asked for every field:
-        // without field options, such an archive goes on with its own lookup.
-        Err(dm_stream::Error::CheckpointMismatch { .. }) if default_fields(&args.query) => {
-            let all = QueryArgs {
-                all_fields: true,
-                ..args.query.clone()
-            };
+    let walk = lookup(&ctx.client, &args.scope, &args.query).sync_walk(Some(&progress));
+    let mut walk = match (walk, earlier_default(&args.query)) {
+        // An archive made with an earlier xdm's default lookup goes on with it.
+        (Err(dm_stream::Error::CheckpointMismatch { .. }), Some(all)) => {
             let walk = lookup(&ctx.client, &args.scope, &all).sync_walk(Some(&progress));
             if walk.is_ok() && !global.quiet {
                 eprintln!(
@@ -323,7 +319,7 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, path: &Path) -> Re
                 lookup(&ctx.client, &args.scope, &args.query).sync_walk(Some(&progress))
             })?
         }
-        walk => walk?,
+        (walk, _) => walk?,
     };
     if in_progress && !global.quiet {
         eprintln!("xdm: going on with the sync interrupted earlier");

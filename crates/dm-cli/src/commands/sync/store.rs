@@ -3,8 +3,8 @@
 use dm_store::{Account, Batch, Store};
 use dm_stream::SyncProgress;
 
-use crate::cli::{GlobalOpts, QueryArgs, SyncArgs};
-use crate::commands::{default_fields, lookup};
+use crate::cli::{GlobalOpts, SyncArgs};
+use crate::commands::{earlier_default, lookup};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::progress::Progress;
@@ -44,14 +44,9 @@ pub(crate) async fn run(global: &GlobalOpts, args: &SyncArgs, db: &str) -> Resul
     };
     let mut writer = store.writer(&account, LEASE_WAIT).await?;
     let mut saved = writer.cursor(&name).await?;
-    if saved.is_none() && default_fields(&args.query) {
-        // Stores synced before `public_fields()` became the default asked for every field:
-        // without field options, such a store goes on with its own lookup instead of walking
-        // the whole window again under a new one.
-        let all = QueryArgs {
-            all_fields: true,
-            ..args.query.clone()
-        };
+    // A store synced with an earlier xdm's default lookup goes on with it instead of walking
+    // the whole window again under the new one.
+    if let Some(all) = earlier_default(&args.query).filter(|_| saved.is_none()) {
         let every_field = lookup(&ctx.client, &args.scope, &all);
         let every_name = cursor_name(&every_field.lookup()?);
         if let Some(value) = writer.cursor(&every_name).await? {
