@@ -72,20 +72,24 @@ fn version(text: &str) -> Option<(u64, u64, u64)> {
     parts.next().is_none().then_some((major, minor, patch))
 }
 
+/// The string member `name` of `v`.
+fn field(v: &Value, name: &str) -> Result<String, String> {
+    v.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("cargo metadata: a package without `{name}`"))
+}
+
+/// The array member `name` of `v`.
+fn list<'v>(v: &'v Value, name: &str) -> Result<&'v [Value], String> {
+    v.get(name)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .ok_or_else(|| format!("cargo metadata: no `{name}` list"))
+}
+
 /// Checks the output of `cargo metadata --format-version 1`.
 pub fn check(metadata: &Value) -> Result<Report, String> {
-    let field = |v: &'_ Value, name: &str| -> Result<String, String> {
-        v.get(name)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| format!("cargo metadata: a package without `{name}`"))
-    };
-    let list = |v: &'_ Value, name: &str| -> Result<Vec<Value>, String> {
-        v.get(name)
-            .and_then(Value::as_array)
-            .cloned()
-            .ok_or_else(|| format!("cargo metadata: no `{name}` list"))
-    };
     // id -> (name version, rust-version)
     let mut packages: HashMap<String, (String, Option<String>)> = HashMap::new();
     for p in list(metadata, "packages")? {
@@ -93,8 +97,8 @@ pub fn check(metadata: &Value) -> Result<Report, String> {
             .get("rust_version")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let name = format!("{} {}", field(&p, "name")?, field(&p, "version")?);
-        packages.insert(field(&p, "id")?, (name, rust));
+        let name = format!("{} {}", field(p, "name")?, field(p, "version")?);
+        packages.insert(field(p, "id")?, (name, rust));
     }
     // id -> the ids it builds with (normal and build dependencies, on any target)
     let resolve = metadata
@@ -103,16 +107,16 @@ pub fn check(metadata: &Value) -> Result<Report, String> {
     let mut builds_with: HashMap<String, Vec<String>> = HashMap::new();
     for node in list(resolve, "nodes")? {
         let mut deps = Vec::new();
-        for dep in list(&node, "deps")? {
-            let kinds = list(&dep, "dep_kinds")?;
+        for dep in list(node, "deps")? {
+            let kinds = list(dep, "dep_kinds")?;
             if kinds
                 .iter()
                 .any(|k| matches!(k.get("kind").and_then(Value::as_str), None | Some("build")))
             {
-                deps.push(field(&dep, "pkg")?);
+                deps.push(field(dep, "pkg")?);
             }
         }
-        builds_with.insert(field(&node, "id")?, deps);
+        builds_with.insert(field(node, "id")?, deps);
     }
 
     let mut report = Report {
@@ -121,8 +125,10 @@ pub fn check(metadata: &Value) -> Result<Report, String> {
         problems: Vec::new(),
     };
     let mut all = HashSet::new();
-    let members: Vec<Value> = list(metadata, "workspace_members")?;
-    for member in members.iter().filter_map(Value::as_str) {
+    for member in list(metadata, "workspace_members")?
+        .iter()
+        .filter_map(Value::as_str)
+    {
         let Some((name, Some(promise))) = packages.get(member) else {
             continue;
         };
